@@ -1,0 +1,138 @@
+package dev.kiln.ops.interp;
+
+import dev.kiln.graph.Graph;
+import dev.kiln.graph.InvalidInputException;
+import dev.kiln.graph.KilnException;
+import dev.kiln.graph.Node;
+import dev.kiln.graph.UnsupportedOperatorException;
+import dev.kiln.graph.Value;
+import dev.kiln.ops.Kernel;
+import dev.kiln.ops.KernelSelector;
+import dev.kiln.ops.OpFailure;
+import dev.kiln.ops.OpRegistry;
+import dev.kiln.ops.OpSchema;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The reference interpreter: runs a graph node by node in topological order with the scalar reference kernels,
+ * and drops each intermediate after its last use. It is the oracle every optimized path is tested against.
+ * Thread-safe: all per-run state lives in {@link Scope}s.
+ */
+public final class Interpreter {
+    private final Graph graph;
+    private final OpRegistry registry;
+    private final KernelSelector selector;
+    private final Map<Graph, GraphPlan> plans = new IdentityHashMap<>();
+    private final Map<Node, Kernel> kernels = new IdentityHashMap<>();
+
+    /** The pure reference interpreter. */
+    public Interpreter(Graph graph, OpRegistry registry) {
+        this(graph, registry, KernelSelector.REFERENCE);
+    }
+
+    /**
+     * Resolves every node (subgraphs included) to a schema and a kernel chosen by {@code selector};
+     * unknown ops are reported all at once.
+     */
+    public Interpreter(Graph graph, OpRegistry registry, KernelSelector selector) {
+        this.graph = graph;
+        this.registry = registry;
+        this.selector = selector;
+        Set<String> missing = new TreeSet<>();
+        resolve(graph, graph, missing);
+        if (!missing.isEmpty())
+            throw new UnsupportedOperatorException("unsupported operators: " + String.join("; ", missing));
+    }
+
+    public Graph graph() { return graph; }
+
+    private void resolve(Graph g, Graph root, Set<String> missing) {
+        for (Node n : g.nodes()) {
+            int opset = root.opset(n.domain());
+            if (opset < 0) opset = g.opset(n.domain());
+            OpSchema s = registry.lookup(n.domain(), n.opType(), opset);
+            if (s == null) {
+                String dom = n.domain().isEmpty() ? "" : n.domain() + ".";
+                missing.add(dom + n.opType() + " (opset " + opset + ", node " + n.describe() + ")");
+            } else {
+                n.setOp(s);
+                Kernel k = selector.select(n, s);
+                kernels.put(n, k == null ? s.kernel() : k);
+            }
+            for (var a : n.attributes().values()) {
+                if (a.kind() == dev.kiln.graph.Attribute.Kind.GRAPH) resolve(a.asGraph(), root, missing);
+                if (a.kind() == dev.kiln.graph.Attribute.Kind.GRAPHS) for (Graph sg : a.asGraphs()) resolve(sg, root, missing);
+            }
+        }
+        synchronized (plans) { plans.put(g, GraphPlan.of(g)); }
+    }
+
+    int opsetFor(Node n) {
+        int v = graph.opset(n.domain());
+        return v < 0 ? Integer.MAX_VALUE : v;
+    }
+
+    GraphPlan plan(Graph g) {
+        synchronized (plans) {
+            return plans.computeIfAbsent(g, GraphPlan::of);
+        }
+    }
+
+    /**
+     * Runs the top-level graph. {@code inputs} maps input names to Tensor / TensorSequence / OptionalValue; the
+     * result maps every graph output name to its value, in output order.
+     */
+    public Map<String, Object> run(Map<String, ?> inputs) {
+        List<Object> in = new ArrayList<>();
+        for (Value v : graph.inputs()) {
+            Object x = inputs.get(v.name());
+            if (x == null && v.constant() == null)
+                throw new InvalidInputException("missing input '" + v.name() + "'");
+            in.add(x == null ? v.constant() : x);
+        }
+        List<Object> out = runGraph(graph, in, null);
+        Map<String, Object> result = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < graph.outputs().size(); i++) result.put(graph.outputs().get(i).name(), out.get(i));
+        return result;
+    }
+
+    /** Runs {@code g} with positional inputs inside {@code parent}'s scope (null for the top level). */
+    List<Object> runGraph(Graph g, List<Object> inputs, Scope parent) {
+        GraphPlan plan = plan(g);
+        Scope scope = new Scope(parent);
+        for (Value init : g.initializers()) scope.put(init, init.constant());
+        for (int i = 0; i < g.inputs().size(); i++) {
+            Object x = i < inputs.size() ? inputs.get(i) : null;
+            if (x != null) scope.put(g.inputs().get(i), x);
+        }
+        List<Node> nodes = g.nodes();
+        for (int idx = 0; idx < nodes.size(); idx++) {
+            Node n = nodes.get(idx);
+            NodeContext ctx = new NodeContext(this, n, scope);
+            Object[] outs;
+            try {
+                outs = kernels.get(n).execute(ctx);
+            } catch (KilnException | OpFailure e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw new OpFailure(n.describe() + ": " + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+            }
+            for (int o = 0; o < n.outputs().size(); o++) {
+                Value v = n.outputs().get(o);
+                if (v == null || v.name().isEmpty()) continue;
+                Object val = o < outs.length ? outs[o] : null;
+                scope.put(v, val);
+            }
+            for (Value dead : plan.releasedAfter(idx)) scope.remove(dead);
+        }
+        List<Object> out = new ArrayList<>();
+        for (Value v : g.outputs()) out.add(scope.get(v));
+        return out;
+    }
+}
