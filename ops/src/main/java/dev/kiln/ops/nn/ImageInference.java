@@ -54,4 +54,40 @@ final class ImageInference {
         for (long a : axes) if ((a < 0 ? a + r : a) == i) return true;
         return false;
     }
+
+    /** GridSample: X's dtype, (N, C, grid spatial dims...). Opset 16's default mode name is bilinear. */
+    static void gridSample(InferenceContext ctx) {
+        TensorType x = AttnIo.tensorType(ctx.inputType(0)), g = AttnIo.tensorType(ctx.inputType(1));
+        if (x == null) return;
+        if (g == null || !g.hasRank() || !x.hasRank()) { ctx.setOutputType(0, TensorType.unranked(x.dtype())); return; }
+        List<Dim> dims = new ArrayList<>();
+        dims.add(x.dims().get(0));
+        dims.add(x.dims().get(1));
+        for (int i = 1; i < g.rank() - 1; i++) dims.add(g.dims().get(i));
+        ctx.setOutputType(0, new TensorType(x.dtype(), dims));
+    }
+
+    /** AffineGrid: theta's dtype, (N, spatial..., k) when size is constant. */
+    static void affineGrid(InferenceContext ctx) {
+        TensorType t = AttnIo.tensorType(ctx.inputType(0));
+        if (t == null) return;
+        Tensor size = ctx.constantInput(1);
+        if (size == null) { ctx.setOutputType(0, TensorType.unranked(t.dtype())); return; }
+        long[] s = size.toLongArray();
+        long[] out = new long[s.length - 1];
+        out[0] = s[0];
+        for (int i = 2; i < s.length; i++) out[i - 1] = s[i];
+        out[out.length - 1] = s.length - 2;
+        ctx.setOutputType(0, AttnIo.typeOf(t.dtype(), out));
+    }
+
+    /** RoiAlign: (num_rois, C, output_height, output_width). */
+    static void roiAlign(InferenceContext ctx) {
+        TensorType x = AttnIo.tensorType(ctx.inputType(0)), rois = AttnIo.tensorType(ctx.inputType(1));
+        if (x == null) return;
+        var oh = ctx.node().attribute("output_height");
+        var ow = ctx.node().attribute("output_width");
+        ctx.setOutputType(0, AttnIo.typeOf(x.dtype(), AttnIo.dim(rois, 0), AttnIo.dim(x, 1),
+                oh == null ? 1 : oh.asInt(), ow == null ? 1 : ow.asInt()));
+    }
 }

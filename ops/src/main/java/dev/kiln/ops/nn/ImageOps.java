@@ -30,5 +30,39 @@ public final class ImageOps implements OpFamily {
                 .infer(ImageInference::resize)
                 .kernel(ResizeKernel::upsample)
                 .register(r);
+
+        // 16: 4-D only with bilinear/bicubic names; 20: N-D with linear/cubic; 22: more types.
+        OpSchema.builder("GridSample").since(16, 20, 22)
+                .attrInt("align_corners", 0)
+                .attrString("mode", "linear")
+                .attrString("padding_mode", "zeros")
+                .infer(ImageInference::gridSample)
+                .kernel(ctx -> {
+                    return GridSampleKernel.run(ctx);
+                })
+                .register(r);
+
+        OpSchema.builder("AffineGrid").since(20)
+                .attrInt("align_corners", 0)
+                .infer(ImageInference::affineGrid)
+                .kernel(DetectionKernels::affineGrid)
+                .register(r);
+
+        OpSchema.builder("RoiAlign").since(10, 16, 22)
+                .attrString("coordinate_transformation_mode", "half_pixel")
+                .attrString("mode", "avg")
+                .attrInt("output_height", 1)
+                .attrInt("output_width", 1)
+                .attrInt("sampling_ratio", 0)
+                .attrFloat("spatial_scale", 1f)
+                .infer(ImageInference::roiAlign)
+                .kernel(DetectionKernels::roiAlign)
+                .register(r);
+
+        OpSchema.builder("NonMaxSuppression").since(10, 11)
+                .attrInt("center_point_box", 0)
+                .infer(ctx -> ctx.setOutputType(0, AttnIo.typeOf(dev.kiln.tensor.DType.I64, -1, 3)))
+                .kernel(DetectionKernels::nms)
+                .register(r);
     }
 }
