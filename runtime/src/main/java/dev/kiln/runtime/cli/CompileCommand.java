@@ -25,11 +25,14 @@ final class CompileCommand implements Command {
     @Override public int run(List<String> args, PrintStream out, PrintStream err) throws IOException {
         ModelCommandArgs a = ModelCommandArgs.parse(args, Set.of("--dump-ir"), Set.of());
         Path model = Path.of(a.onlyPositional("MODEL path (kiln compile MODEL --dump-ir DIR)"));
-        LoadedModel m = ModelFiles.load(model);
-        Graph g = m.graph();
+        try (LoadedModel m = ModelFiles.load(model)) {
+            return dump(m.graph(), a.get("--dump-ir"), out, err);
+        }
+    }
+
+    private static int dump(Graph g, String dir, PrintStream out, PrintStream err) throws IOException {
         ModelAnalysis info = ModelAnalysis.infer(g, OpRegistry.standard());
         String text = IrPrinter.print(g);
-        String dir = a.get("--dump-ir");
         if (dir == null) {
             out.print(text);
         } else {

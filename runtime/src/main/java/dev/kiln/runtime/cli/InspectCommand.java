@@ -21,13 +21,17 @@ final class InspectCommand implements Command {
     @Override public int run(List<String> args, PrintStream out, PrintStream err) {
         ModelCommandArgs a = ModelCommandArgs.parse(args, Set.of(), Set.of("--warnings"));
         Path path = Path.of(a.onlyPositional("MODEL path (kiln inspect MODEL)"));
-        LoadedModel m = ModelFiles.load(path);
+        try (LoadedModel m = ModelFiles.load(path)) {
+            return describe(path, m, a.flag("--warnings"), out);
+        }
+    }
+
+    private static int describe(Path path, LoadedModel m, boolean listWarnings, PrintStream out) {
         Graph g = m.graph();
         ModelAnalysis info = ModelAnalysis.infer(g, OpRegistry.standard());
         out.println("model      " + path);
         out.println("ir version " + (m.irVersion() < 0 ? "?" : m.irVersion()));
-        out.println("producer   " + (m.producerName().isEmpty() ? "?" : m.producerName())
-                + (m.producerVersion().isEmpty() ? "" : " " + m.producerVersion()));
+        out.println("producer   " + (m.producer().isEmpty() ? "?" : m.producer()));
         StringBuilder opsets = new StringBuilder();
         for (Map.Entry<String, Integer> e : g.opsetImports().entrySet())
             opsets.append(opsets.isEmpty() ? "" : ", ").append(e.getKey().isEmpty() ? "ai.onnx" : e.getKey()).append(' ').append(e.getValue());
@@ -47,8 +51,8 @@ final class InspectCommand implements Command {
         if (info.unsupported().isEmpty()) out.println("unsupported none");
         else out.println("unsupported " + String.join(", ", info.unsupported()));
         if (!info.warnings().isEmpty()) {
-            out.println("inference  " + info.warnings().size() + " warning(s)" + (a.flag("--warnings") ? ":" : " (--warnings to list)"));
-            if (a.flag("--warnings")) for (String w : info.warnings()) out.println("  " + w);
+            out.println("inference  " + info.warnings().size() + " warning(s)" + (listWarnings ? ":" : " (--warnings to list)"));
+            if (listWarnings) for (String w : info.warnings()) out.println("  " + w);
         }
         return 0;
     }

@@ -36,8 +36,7 @@ final class CaseRunner {
         String name = testDir.getFileName().toString();
         long t0 = System.nanoTime();
         Graph graph = null;
-        try {
-            LoadedModel model = io.load(testDir.resolve("model.onnx"));
+        try (LoadedModel model = io.load(testDir.resolve("model.onnx"))) {
             graph = model.graph();
             label[0] = labels.label(name, graph);
             String failure;
