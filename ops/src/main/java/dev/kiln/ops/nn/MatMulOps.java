@@ -30,6 +30,7 @@ public final class MatMulOps implements OpFamily {
                 .register(r);
         OpSchema.builder("Einsum").since(12)
                 .required("equation", dev.kiln.graph.Attribute.Kind.STRING)
+                .infer(Einsum::infer)
                 .kernel(ctx -> new Object[]{Einsum.run(ctx)})
                 .register(r);
         OpSchema.builder("Det").since(11, 22)
