@@ -1,9 +1,5 @@
 package dev.kiln.ops.nn;
 
-import dev.kiln.graph.Attribute;
-import dev.kiln.graph.Dim;
-import dev.kiln.graph.InferenceContext;
-import dev.kiln.graph.ValueType.TensorType;
 import dev.kiln.ops.Infers;
 import dev.kiln.ops.KernelContext;
 import dev.kiln.ops.OpFamily;
@@ -13,9 +9,7 @@ import dev.kiln.tensor.DType;
 import dev.kiln.tensor.Shape;
 import dev.kiln.tensor.Tensor;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 /** Op family: Conv, ConvInteger, QLinearConv, ConvTranspose, DeformConv, Col2Im. */
 public final class ConvOps implements OpFamily {
