@@ -1,6 +1,7 @@
 package dev.kiln.formats.safetensors;
 
 import dev.kiln.formats.json.Json;
+import dev.kiln.formats.json.JsonException;
 import dev.kiln.graph.ModelFormatException;
 import dev.kiln.graph.UnsupportedOperatorException;
 import dev.kiln.tensor.DType;
@@ -124,7 +125,12 @@ public final class SafeTensors implements AutoCloseable {
         byte[] hb = seg.asSlice(8, n).toArray(ValueLayout.JAVA_BYTE);
         if (hb[0] != '{') throw bad(src, "header does not start with '{'");
         String header = new String(hb, StandardCharsets.UTF_8);
-        Map<String, Object> json = Json.parseObject(header, src + " header");
+        Map<String, Object> json;
+        try {
+            json = Json.parseObject(header);
+        } catch (JsonException e) {
+            throw bad(src, "header: " + e.getMessage());
+        }
         MemorySegment data = seg.asSlice(8 + n);
         Map<String, String> metadata = new LinkedHashMap<>();
         List<Entry> entries = new ArrayList<>();
