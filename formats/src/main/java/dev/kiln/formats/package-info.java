@@ -16,7 +16,9 @@
  *       SequenceProto, OptionalProto).</li>
  *   <li>{@code npy}: {@link dev.kiln.formats.npy.Npy}, NumPy .npy v1-v3 read/write.</li>
  *   <li>{@code safetensors}: {@link dev.kiln.formats.safetensors.SafeTensors}, memory-mapped and validated.</li>
- *   <li>{@code json}: {@link dev.kiln.formats.json.Json}, a strict, depth-bounded JSON reader.</li>
+ *   <li>{@code gguf}: {@link dev.kiln.formats.gguf.GgufFile}, GGUF v2/v3 (memory-mapped; plain tensors as views,
+ *       Q8_0/Q4_0 dequantized to f32, other quantizations as raw bytes).</li>
+ *   <li>{@code json}: {@link dev.kiln.formats.json.Json}, a strict, depth-bounded JSON reader and writer.</li>
  * </ul>
  *
  * Import is two stages: {@code OnnxDecoder} turns bytes into plain message objects ({@code Msg}), then
