@@ -98,7 +98,8 @@ public final class StringOps implements OpFamily {
         return out;
     }
 
-    /** Python {@code str.split(None, maxsplit)}: runs of whitespace separate, leading/trailing runs are dropped. */
+    /** Python {@code str.split(None, maxsplit)}: runs of whitespace separate, leading/trailing runs are dropped (except the
+     * remainder after maxsplit, which keeps its trailing whitespace). */
     static List<String> splitWhitespace(String s, long maxSplit) {
         List<String> out = new ArrayList<>();
         int i = 0, n = s.length();
@@ -106,9 +107,7 @@ public final class StringOps implements OpFamily {
             while (i < n && Character.isWhitespace(s.charAt(i))) i++;
             if (i >= n) break;
             if (maxSplit >= 0 && out.size() == maxSplit) {
-                int end = n;
-                while (end > i && Character.isWhitespace(s.charAt(end - 1))) end--;
-                out.add(s.substring(i, end));
+                out.add(s.substring(i));   // the remainder keeps its trailing whitespace, as in Python
                 break;
             }
             int j = i;
