@@ -35,7 +35,10 @@ public final class StringOps implements OpFamily {
                     Args.set(ctx, 1, DType.I64, d);
                 }).kernel(StringOps::split).register(r);
         OpSchema.builder("StringNormalizer").since(10).attrString("case_change_action", "NONE").attrInt("is_case_sensitive", 0)
-                .infer(ctx -> Args.set(ctx, 0, DType.STRING, null)).kernel(StringOps::normalize).register(r);
+                .infer(ctx -> {
+                    List<Dim> d = Args.dims(ctx, 0);
+                    Args.set(ctx, 0, DType.STRING, d == null ? null : d.size() == 2 ? List.of(Dim.of(1), Dim.UNKNOWN) : List.of(Dim.UNKNOWN));
+                }).kernel(StringOps::normalize).register(r);
         OpSchema.builder("RegexFullMatch").since(20)
                 .infer(ctx -> Args.set(ctx, 0, DType.BOOL, Args.dims(ctx, 0))).kernel(StringOps::regexFullMatch).register(r);
     }
