@@ -1,0 +1,42 @@
+package dev.kiln.runtime.cpu;
+
+/**
+ * Blocking of one SGEMM call: micro-tile MR x (NV vectors), cache blocks MC x KC (packed A, sized for L2) and
+ * KC x NC (packed B, sized for L3), and how the threads split C: {@code threadsM x threadsN} rectangles.
+ * The tuner searches these; {@link #defaults} is the untuned guess.
+ */
+public record GemmParams(int mr, int nv, int mc, int kc, int nc, int threadsM, int threadsN) {
+    public GemmParams {
+        if (!VectorConfig.SCALAR && MicroKernels.shapeId(mr, nv) < 0)
+            throw new IllegalArgumentException("no micro-kernel " + mr + "x" + nv);
+        if (mc < 1 || kc < 1 || nc < 1 || threadsM < 1 || threadsN < 1)
+            throw new IllegalArgumentException("bad gemm params " + this);
+    }
+
+    public int nr() { return nv * VectorConfig.LANES; }
+    public int threads() { return threadsM * threadsN; }
+
+    /** The same blocking with another thread split. */
+    public GemmParams withThreads(int tm, int tn) { return new GemmParams(mr, nv, mc, kc, nc, tm, tn); }
+
+    /**
+     * Sound untuned blocking for this species and shape: the register tile fills most vector registers
+     * (32 with AVX-512, 16 below), KC keeps a B micro-panel in L1, MC x KC of A in L2; threads split the longer
+     * side of C so each thread packs only its share of the other operand.
+     */
+    public static GemmParams defaults(int m, int n, int k, int threads) {
+        int mr, nv;
+        if (VectorConfig.BITS >= 512) { mr = 8; nv = 2; } else { mr = 4; nv = 2; }
+        int nr = nv * VectorConfig.LANES;
+        int kc = Math.max(1, Math.min(k, 256));
+        int mc = Math.max(mr, Math.min(roundUp(m, mr), 128 / mr * mr));
+        int nc = Math.max(nr, Math.min(roundUp(n, nr), 2048 / nr * nr));
+        int tm = 1, tn = 1;
+        if (threads > 1) {
+            if ((long) n / nr >= (long) m / mr) tn = threads; else tm = threads;
+        }
+        return new GemmParams(mr, nv, mc, kc, nc, tm, tn);
+    }
+
+    static int roundUp(int x, int to) { return (x + to - 1) / to * to; }
+}

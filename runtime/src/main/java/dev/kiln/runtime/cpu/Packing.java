@@ -1,0 +1,69 @@
+package dev.kiln.runtime.cpu;
+
+import jdk.incubator.vector.FloatVector;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+import static dev.kiln.runtime.cpu.VectorConfig.F;
+
+/** Copies GEMM operand blocks into the panel layouts the micro-kernels stream through (zero-padded edges). */
+final class Packing {
+    private Packing() {}
+
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
+    /**
+     * Packs A rows [ic, ic+mc) x columns [pc, pc+kc), A(i, p) = a[off + i*rs + p*cs], into MR-tall panels:
+     * panel q starts at q*MR*kc and holds element (i, p) at p*MR + i.
+     */
+    static void packA(MemorySegment a, long off, long rs, long cs, int ic, int mc, int pc, int kc, int mr, float[] dst) {
+        for (int ir = 0; ir < mc; ir += mr) {
+            int rows = Math.min(mr, mc - ir);
+            int base = ir * kc;
+            if (rows < mr) Arrays.fill(dst, base, base + mr * kc, 0f);
+            for (int i = 0; i < rows; i++) {
+                long src = (off + (long) (ic + ir + i) * rs + (long) pc * cs) * 4;
+                long step = cs * 4;
+                int d = base + i;
+                for (int p = 0; p < kc; p++, d += mr, src += step) dst[d] = a.get(F32, src);
+            }
+        }
+    }
+
+    /**
+     * Packs B rows [pc, pc+kc) x columns [jc, jc+nc), B(p, j) = b[off + p*rs + j*cs], into NR-wide panels:
+     * panel q starts at dstOff + q*kc*NR and holds element (p, j) at p*NR + j.
+     */
+    static void packB(MemorySegment b, long off, long rs, long cs, int pc, int kc, int jc, int nc, int nr, float[] dst, int dstOff) {
+        for (int jr = 0; jr < nc; jr += nr) {
+            int cols = Math.min(nr, nc - jr);
+            int base = dstOff + (jr / nr) * kc * nr;
+            if (cs == 1 && cols == nr && !VectorConfig.SCALAR) {
+                packRowsVector(b, off + (long) pc * rs + jc + jr, rs, kc, nr, dst, base);
+            } else {
+                if (cols < nr) Arrays.fill(dst, base, base + kc * nr, 0f);
+                for (int j = 0; j < cols; j++) {
+                    long src = (off + (long) pc * rs + (long) (jc + jr + j) * cs) * 4;
+                    long step = rs * 4;
+                    int d = base + j;
+                    for (int p = 0; p < kc; p++, d += nr, src += step) dst[d] = b.get(F32, src);
+                }
+            }
+        }
+    }
+
+    /** Full-width panel from unit-stride rows: NR contiguous floats per row, vector by vector. */
+    private static void packRowsVector(MemorySegment b, long srcElem, long rs, int kc, int nr, float[] dst, int base) {
+        int l = F.length();
+        for (int p = 0; p < kc; p++) {
+            long src = (srcElem + p * rs) * 4;
+            int d = base + p * nr;
+            for (int j = 0; j < nr; j += l)
+                FloatVector.fromMemorySegment(F, b, src + j * 4L, LE).intoArray(dst, d + j);
+        }
+    }
+}
