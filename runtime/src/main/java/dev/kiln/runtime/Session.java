@@ -77,7 +77,8 @@ public final class Session implements AutoCloseable {
         return open(ModelFiles.load(model), options, OpRegistry.standard());
     }
 
-    private static Session open(LoadedModel m, SessionOptions options, OpRegistry registry) {
+    /** A session that owns {@code m} and closes it with itself (or at once when loading fails). */
+    static Session open(LoadedModel m, SessionOptions options, OpRegistry registry) {
         try {
             return new Session(m, options, registry);
         } catch (RuntimeException | Error e) {
