@@ -53,11 +53,12 @@ public final class Session implements AutoCloseable {
         this.model = model;
         this.graph = model.graph();
         this.options = options;
+        // Types first: backends choose kernels per node and may look at static shapes and constant weights.
+        this.analysis = ModelAnalysis.infer(graph, registry);
         this.backend = Backends.resolve(options.backend(), System.err::println);
         this.interpreter = new Interpreter(graph, registry, backend.selector(options));
         this.reference = options.verify() && !backend.name().equals(ReferenceBackend.NAME)
                 ? new Interpreter(graph, registry) : null;
-        this.analysis = ModelAnalysis.infer(graph, registry);
         List<IoInfo> req = new ArrayList<>(), opt = new ArrayList<>(), outs = new ArrayList<>();
         List<Value> required = graph.requiredInputs();
         for (Value v : graph.inputs()) (required.contains(v) ? req : opt).add(new IoInfo(v.name(), v.type()));
