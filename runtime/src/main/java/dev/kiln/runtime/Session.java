@@ -3,6 +3,9 @@ package dev.kiln.runtime;
 import dev.kiln.graph.Graph;
 import dev.kiln.graph.KilnException;
 import dev.kiln.graph.Value;
+import dev.kiln.graph.pass.PassContext;
+import dev.kiln.graph.pass.PassPipeline;
+import dev.kiln.codegen.opt.Optimizer;
 import dev.kiln.ops.OpRegistry;
 import dev.kiln.ops.interp.Interpreter;
 import dev.kiln.runtime.backend.Backend;
@@ -45,6 +48,7 @@ public final class Session implements AutoCloseable {
     private final List<IoInfo> outputs;
     private final ModelAnalysis analysis;
     private final LoadedModel model;
+    private final List<PassPipeline.Step> optimization;
     /** Runs share the read lock; close takes the write lock, so it never unmaps weights under a running request. */
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private boolean closed;
@@ -53,6 +57,9 @@ public final class Session implements AutoCloseable {
         this.model = model;
         this.graph = model.graph();
         this.options = options;
+        // Optimize before kernels are chosen: fused nodes get their own (reference or fast) kernels.
+        this.optimization = Optimizer.optimize(graph, options.optLevel(),
+                PassContext.fromSystemProperties(n -> registry.lookup(n.domain(), n.opType(), graph.opset(n.domain()))));
         this.backend = Backends.resolve(options.backend(), System.err::println);
         this.interpreter = new Interpreter(graph, registry, backend.selector(options));
         this.reference = options.verify() && !backend.name().equals(ReferenceBackend.NAME)
@@ -98,6 +105,12 @@ public final class Session implements AutoCloseable {
     public static Session of(Graph graph, SessionOptions options, OpRegistry registry) {
         return new Session(LoadedModel.of(graph), options, registry);
     }
+
+    /** What each optimization pass did at load (empty at O0). */
+    public List<PassPipeline.Step> optimizationSteps() { return optimization; }
+
+    /** The graph as optimized and executed (for inspection; do not modify). */
+    public Graph graph() { return graph; }
 
     /** Inputs the caller must feed, in model order. */
     public List<IoInfo> inputs() { return inputs; }

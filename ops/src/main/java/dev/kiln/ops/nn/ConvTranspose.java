@@ -45,8 +45,11 @@ final class ConvTranspose {
             if (target >= 0) {
                 long total = full - target;
                 // The spec splits with the larger half at the end only for SAME_UPPER.
-                if (autoPad.equals("SAME_UPPER")) { pb[i] = total / 2; pe[i] = total - total / 2; }
-                else { pb[i] = total - total / 2; pe[i] = total / 2; }
+                // Floor division as in the reference: a negative total (output_shape larger than the natural size)
+                // becomes a negative end pad, which extends the output.
+                long half = Math.floorDiv(total, 2);
+                if (autoPad.equals("SAME_UPPER")) { pb[i] = half; pe[i] = total - half; }
+                else { pb[i] = total - half; pe[i] = half; }
                 out[i] = target;
             } else {
                 if (!autoPad.equals("VALID") && pads != null && pads.length > 0) {

@@ -104,9 +104,17 @@ public final class NormalizationOps implements OpFamily {
         return (int) (a < 0 ? a + x.rank() : a);
     }
 
-    /** {@code p} broadcast (unidirectionally) to {@code x}'s shape, as a dense array in x's logical order. */
-    static double[] broadcastTo(KernelContext ctx, Tensor p, Shape target, String what) {
+    /**
+     * {@code p} broadcast (unidirectionally) to {@code target} = X's shape, as a dense array in X's logical order.
+     * When p only spans the normalized axes (the usual case), the result has just {@code inner} elements and the
+     * caller indexes it modulo {@code inner}: that avoids materialising a full-size copy of Scale and B per call.
+     */
+    static double[] broadcastTo(KernelContext ctx, Tensor p, Shape target, int axis, String what) {
         if (!p.shape().broadcastableTo(target)) throw ctx.fail(what + " of shape " + p.shape() + " does not broadcast to " + target);
+        if (p.rank() <= target.rank() - axis) {
+            Shape normalized = Shape.of(java.util.Arrays.copyOfRange(target.dims(), axis, target.rank()));
+            return NnTensors.doubles(p.shape().equals(normalized) ? p : p.expand(normalized));
+        }
         return NnTensors.doubles(p.expand(target));
     }
 
@@ -118,8 +126,8 @@ public final class NormalizationOps implements OpFamily {
         int outer = (int) NnTensors.product(d, 0, axis), inner = (int) NnTensors.product(d, axis, d.length);
         double eps = ctx.attrFloat("epsilon");
         double[] xv = NnTensors.doubles(x), y = new double[xv.length];
-        double[] s = broadcastTo(ctx, scale, x.shape(), "LayerNormalization Scale");
-        double[] b = bias == null ? null : broadcastTo(ctx, bias, x.shape(), "LayerNormalization B");
+        double[] s = broadcastTo(ctx, scale, x.shape(), axis, "LayerNormalization Scale");
+        double[] b = bias == null ? null : broadcastTo(ctx, bias, x.shape(), axis, "LayerNormalization B");
         double[] mean = new double[outer], inv = new double[outer];
         for (int o = 0; o < outer; o++) {
             int base = o * inner;
@@ -133,8 +141,8 @@ public final class NormalizationOps implements OpFamily {
             mean[o] = m;
             inv[o] = is;
             for (int i = 0; i < inner; i++) {
-                double t = (xv[base + i] - m) * is * s[base + i];
-                y[base + i] = b == null ? t : t + b[base + i];
+                double t = (xv[base + i] - m) * is * s[(base + i) % s.length];
+                y[base + i] = b == null ? t : t + b[(base + i) % b.length];
             }
         }
         long[] statDims = d.clone();
@@ -154,13 +162,13 @@ public final class NormalizationOps implements OpFamily {
         int outer = (int) NnTensors.product(d, 0, axis), inner = (int) NnTensors.product(d, axis, d.length);
         double eps = ctx.attrFloat("epsilon");
         double[] xv = NnTensors.doubles(x), y = new double[xv.length];
-        double[] s = broadcastTo(ctx, scale, x.shape(), "RMSNormalization scale");
+        double[] s = broadcastTo(ctx, scale, x.shape(), axis, "RMSNormalization scale");
         for (int o = 0; o < outer; o++) {
             int base = o * inner;
             double ms = 0;
             for (int i = 0; i < inner; i++) ms += xv[base + i] * xv[base + i];
             double rms = Math.sqrt(ms / inner + eps);
-            for (int i = 0; i < inner; i++) y[base + i] = xv[base + i] / rms * s[base + i];
+            for (int i = 0; i < inner; i++) y[base + i] = xv[base + i] / rms * s[(base + i) % s.length];
         }
         return new Object[]{NnTensors.fromDoubles(scale.dtype(), x.shape(), y)};
     }

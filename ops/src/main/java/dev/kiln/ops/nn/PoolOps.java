@@ -194,27 +194,34 @@ public final class PoolOps implements OpFamily {
         int r = in.length;
         if (k.length != r) throw ctx.fail("kernel_shape must have " + r + " values");
         long[] s = Window.ints(ctx, "strides", r, 1), pads = ctx.attrInts("pads");
-        long[] od = new long[r + 2];
-        od[0] = x.shape().dim(0);
-        od[1] = x.shape().dim(1);
-        if (shapeIn != null) {
-            long[] req = shapeIn.toLongArray();
-            if (req.length != r + 2) throw ctx.fail("output_shape must have " + (r + 2) + " values, got " + req.length);
-            od = req;
-        } else {
-            for (int i = 0; i < r; i++) {
-                long pb = pads == null || pads.length == 0 ? 0 : pads[i], pe = pads == null || pads.length == 0 ? 0 : pads[i + r];
-                od[i + 2] = (in[i] - 1) * s[i] + k[i] - pb - pe;
-            }
+        // Indices address the default unpooled shape; an explicit output_shape re-places each element at the
+        // same (n, c, spatial) coordinates within the larger tensor, as the ONNX reference does.
+        long[] inferred = new long[r + 2];
+        inferred[0] = x.shape().dim(0);
+        inferred[1] = x.shape().dim(1);
+        for (int i = 0; i < r; i++) {
+            long pb = pads == null || pads.length == 0 ? 0 : pads[i], pe = pads == null || pads.length == 0 ? 0 : pads[i + r];
+            inferred[i + 2] = (in[i] - 1) * s[i] + k[i] - pb - pe;
         }
-        Shape os = Shape.of(od);
+        long[] od = inferred;
+        if (shapeIn != null) {
+            od = shapeIn.toLongArray();
+            if (od.length != r + 2) throw ctx.fail("output_shape must have " + (r + 2) + " values, got " + od.length);
+        }
+        Shape os = Shape.of(od), is = Shape.of(inferred);
         int total = NnTensors.checkedSize(ctx, os, "MaxUnpool output");
         double[] y = new double[total];
-        long[] idx = ind.toLongArray();
+        long[] idx = ind.toLongArray(), coord = new long[r + 2];
         double[] xv = NnTensors.doubles(x);
         for (int i = 0; i < xv.length; i++) {
-            if (idx[i] < 0 || idx[i] >= total) throw ctx.fail("index " + idx[i] + " is outside the output of " + total + " elements");
-            y[(int) idx[i]] = xv[i];
+            if (idx[i] < 0 || idx[i] >= is.numel()) throw ctx.fail("index " + idx[i] + " is outside the unpooled shape " + is);
+            Window.unflatten(idx[i], inferred, coord);
+            long flat = 0;
+            for (int a = 0; a < r + 2; a++) {
+                if (coord[a] >= od[a]) throw ctx.fail("index " + idx[i] + " does not fit output_shape " + os);
+                flat = flat * od[a] + coord[a];
+            }
+            y[(int) flat] = xv[i];
         }
         return NnTensors.fromDoubles(x.dtype(), os, y);
     }

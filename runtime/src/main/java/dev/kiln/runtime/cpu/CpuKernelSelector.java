@@ -1,0 +1,203 @@
+package dev.kiln.runtime.cpu;
+
+import dev.kiln.graph.Node;
+import dev.kiln.graph.Value;
+import dev.kiln.ops.Kernel;
+import dev.kiln.ops.KernelContext;
+import dev.kiln.ops.KernelSelector;
+import dev.kiln.ops.OpSchema;
+import dev.kiln.tensor.DType;
+import dev.kiln.tensor.Tensor;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Answers Vector API kernels for the ONNX ops this package covers, null for the rest (the interpreter then uses
+ * the schema's reference kernel). A selected kernel still checks its inputs at run time (f32, supported
+ * layout) and hands anything else to the reference kernel, so selection never changes results beyond float
+ * rounding.
+ */
+public final class CpuKernelSelector implements KernelSelector {
+    /** Op types (default ONNX domain) that may get a fast kernel. */
+    public static final Set<String> OPS = Set.of("MatMul", "Gemm", "Softmax", "LogSoftmax", "LayerNormalization",
+            "Add", "Sub", "Mul", "Div", "Max", "Min", "Pow",
+            "Relu", "Sigmoid", "Tanh", "Erf", "Exp", "Neg", "Abs", "Sqrt", "Reciprocal", "Gelu",
+            "ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2",
+            "ReduceSumSquare", "ReduceLogSum", "ReduceLogSumExp");
+
+    private static final Map<Integer, KilnPool> POOLS = new ConcurrentHashMap<>();
+
+    private final KilnPool pool;
+
+    /** Uses the shared pool ({@code -Dkiln.threads} or all processors). */
+    public CpuKernelSelector() { this.pool = KilnPool.shared(); }
+
+    /** Uses a process-wide pool of {@code threads} threads (one pool per distinct count, created on demand). */
+    public CpuKernelSelector(int threads) {
+        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        this.pool = POOLS.computeIfAbsent(threads, KilnPool::new);
+    }
+
+    public KilnPool pool() { return pool; }
+
+    @Override public Kernel select(Node node, OpSchema schema) {
+        if (!node.domain().isEmpty() || !OPS.contains(node.opType())) return null;
+        Kernel ref = schema.kernel();
+        Kernel fast = switch (node.opType()) {
+            case "MatMul" -> matmul(node);
+            case "Gemm" -> gemm(node);
+            case "Softmax" -> ctx -> one(NnKernels.softmax(ctx.input(0), (int) ctx.attrInt("axis"), ctx.opsetVersion() < 13, false, pool));
+            case "LogSoftmax" -> ctx -> one(NnKernels.softmax(ctx.input(0), (int) ctx.attrInt("axis"), ctx.opsetVersion() < 13, true, pool));
+            case "LayerNormalization" -> ctx -> {
+                if (ctx.outputRequested(1) || ctx.outputRequested(2)) return null;
+                Tensor y = NnKernels.layerNorm(ctx.input(0), ctx.input(1), ctx.optionalInput(2), (int) ctx.attrInt("axis"), ctx.attrFloat("epsilon"), pool);
+                return y == null ? null : one(y);
+            };
+            case "Add" -> binary(BinaryLoops.Op.ADD);
+            case "Sub" -> binary(BinaryLoops.Op.SUB);
+            case "Mul" -> binary(BinaryLoops.Op.MUL);
+            case "Div" -> binary(BinaryLoops.Op.DIV);
+            case "Max" -> node.inputs().size() == 2 ? binary(BinaryLoops.Op.MAX) : null;
+            case "Min" -> node.inputs().size() == 2 ? binary(BinaryLoops.Op.MIN) : null;
+            case "Pow" -> pow(node);
+            case "Relu" -> unary(Activation.RELU);
+            case "Sigmoid" -> unary(Activation.SIGMOID);
+            case "Tanh" -> unary(Activation.TANH);
+            case "Erf" -> unary(Activation.ERF);
+            case "Exp" -> unary(Activation.EXP);
+            case "Neg" -> unary(Activation.NEG);
+            case "Abs" -> unary(Activation.ABS);
+            case "Sqrt" -> unary(Activation.SQRT);
+            case "Reciprocal" -> unary(Activation.RECIPROCAL);
+            case "Gelu" -> ctx -> one(Elementwise.unary("tanh".equals(ctx.attrString("approximate")) ? Activation.GELU_TANH : Activation.GELU_ERF, ctx.input(0)));
+            default -> reduce(node.opType());
+        };
+        if (fast == null) return null;
+        return ctx -> {
+            if (!allF32(ctx)) return ref.execute(ctx);
+            Object[] out;
+            try {
+                out = fast.execute(ctx);
+            } catch (IllegalArgumentException unsupported) {
+                // shapes the fast path rejects: the reference kernel reports them with node context
+                return ref.execute(ctx);
+            }
+            return out != null ? out : ref.execute(ctx);
+        };
+    }
+
+    private static boolean allF32(KernelContext ctx) {
+        for (int i = 0; i < ctx.inputCount(); i++) {
+            Object v = ctx.inputValue(i);
+            if (v == null) continue;
+            if (!(v instanceof Tensor t) || t.dtype() != DType.F32) {
+                // integer axes / exponent inputs are allowed where the op takes them
+                if (i >= 1 && v instanceof Tensor t2 && t2.dtype() == DType.I64 && axesInput(ctx)) continue;
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean axesInput(KernelContext ctx) { return ctx.node().opType().startsWith("Reduce"); }
+
+    private static Object[] one(Tensor t) { return new Object[] {t}; }
+
+    private Kernel binary(BinaryLoops.Op op) {
+        return ctx -> one(Elementwise.binary(op, ctx.input(0), ctx.input(1)));
+    }
+
+    private static Kernel unary(Activation act) {
+        return ctx -> one(Elementwise.unary(act, ctx.input(0)));
+    }
+
+    private Kernel pow(Node node) {
+        return ctx -> {
+            Tensor e = ctx.input(1);
+            if (e.numel() != 1) return null;
+            float p = e.getFloat(0);
+            Tensor x = ctx.input(0);
+            if (e.rank() > x.rank()) return null;
+            if (p == 2f) return one(Elementwise.binary(BinaryLoops.Op.MUL, x, x));
+            if (p == 0.5f) return one(Elementwise.unary(Activation.SQRT, x));
+            return null;
+        };
+    }
+
+    /** Packs a constant B once, on first use; reused only while the node still receives that same tensor. */
+    private static final class PackedConstant {
+        private final Tensor constant;
+        private final boolean transposed;
+        private volatile PackedB packed;
+
+        PackedConstant(Tensor constant, boolean transposed) { this.constant = constant; this.transposed = transposed; }
+
+        PackedB get(Tensor b) {
+            if (b != constant || constant.rank() != 2 || constant.dtype() != DType.F32) return null;
+            PackedB p = packed;
+            if (p == null) {
+                long[] s = b.strides();
+                int k = (int) b.shape().dim(transposed ? 1 : 0), n = (int) b.shape().dim(transposed ? 0 : 1);
+                long rs = transposed ? s[1] : s[0], cs = transposed ? s[0] : s[1];
+                packed = p = Sgemm.packB(k, n, b.segment(), b.offset(), rs, cs);
+            }
+            return p;
+        }
+    }
+
+    private static PackedConstant constantB(Node node, boolean transposed) {
+        Value v = node.input(1);
+        Tensor c = v == null ? null : v.constant();
+        return c == null ? null : new PackedConstant(c, transposed);
+    }
+
+    private Kernel matmul(Node node) {
+        PackedConstant pc = constantB(node, false);
+        return ctx -> {
+            Tensor b = ctx.input(1);
+            PackedB packed = pc == null ? null : pc.get(b);
+            return one(MatMulKernels.matmul(ctx.input(0), b, packed, Epilogue.NONE, pool));
+        };
+    }
+
+    private Kernel gemm(Node node) {
+        var tb = node.attribute("transB");
+        PackedConstant pc = constantB(node, tb != null && tb.asInt() != 0);
+        return ctx -> {
+            Tensor b = ctx.input(1);
+            PackedB packed = pc == null ? null : pc.get(b);
+            return one(MatMulKernels.gemm(ctx.input(0), b, ctx.optionalInput(2), ctx.attrFloat("alpha"), ctx.attrFloat("beta"),
+                    ctx.attrInt("transA") != 0, ctx.attrInt("transB") != 0, packed, pool));
+        };
+    }
+
+    private Kernel reduce(String op) {
+        Reductions.Kind kind = switch (op) {
+            case "ReduceSum" -> Reductions.Kind.SUM;
+            case "ReduceMean" -> Reductions.Kind.MEAN;
+            case "ReduceMax" -> Reductions.Kind.MAX;
+            case "ReduceMin" -> Reductions.Kind.MIN;
+            case "ReduceProd" -> Reductions.Kind.PROD;
+            case "ReduceL1" -> Reductions.Kind.L1;
+            case "ReduceL2" -> Reductions.Kind.L2;
+            case "ReduceSumSquare" -> Reductions.Kind.SUM_SQUARE;
+            case "ReduceLogSum" -> Reductions.Kind.LOG_SUM;
+            case "ReduceLogSumExp" -> Reductions.Kind.LOG_SUM_EXP;
+            default -> null;
+        };
+        if (kind == null) return null;
+        return ctx -> {
+            Tensor x = ctx.input(0);
+            long[] axes;
+            if (ctx.inputCount() > 1 && ctx.hasInput(1)) axes = ctx.input(1).toLongArray();
+            else axes = ctx.attrInts("axes");
+            boolean noop = ctx.attr("noop_with_empty_axes") != null && ctx.attrInt("noop_with_empty_axes") != 0;
+            if ((axes == null || axes.length == 0) && noop) return null;
+            if (x.numel() == 0) return null;
+            boolean keep = ctx.attr("keepdims") == null || ctx.attrInt("keepdims") != 0;
+            return one(Reductions.reduce(kind, x, axes, keep, pool));
+        };
+    }
+}
