@@ -99,7 +99,6 @@ final class ConvTranspose {
             for (int bi = 0; bi < n; bi++)
                 for (int ic = 0; ic < c; ic++) {
                     double xval = xv[(int) ((bi * c + ic) * inSp + ip)];
-                    if (xval == 0) continue;
                     int g = ic / cg;
                     for (int mo = 0; mo < mg; mo++) {
                         int oc = g * mg + mo;
