@@ -22,6 +22,7 @@ public final class Pipelines {
     public static PassPipeline forLevel(int level) {
         List<Pass> passes = new ArrayList<>();
         if (level >= 1) passes.add(new FixedPoint("cleanup", 8, new DeadCodeElimination()));
+        if (level >= 2) passes.add(new dev.kiln.codegen.opt.elementwise.ElementwiseFusion());   // after pattern fusions
         return new PassPipeline("O" + level, passes);
     }
 }
