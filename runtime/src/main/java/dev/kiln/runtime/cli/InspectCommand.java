@@ -19,11 +19,15 @@ final class InspectCommand implements Command {
     @Override public String summary() { return "describe a model: inputs, outputs, opsets, op histogram, parameters"; }
 
     @Override public int run(List<String> args, PrintStream out, PrintStream err) {
-        ModelCommandArgs a = ModelCommandArgs.parse(args, Set.of(), Set.of("--warnings"));
-        Path path = Path.of(a.onlyPositional("MODEL path (kiln inspect MODEL)"));
+        ModelCommandArgs a = ModelCommandArgs.parse(args, Set.of("--shape", "--opt-level", "--graph"), Set.of("--warnings", "--plan"));
+        Path path = Path.of(a.onlyPositional("MODEL path (kiln inspect MODEL [--plan] [--graph FILE.dot|.svg] [--shape NAME=1x128] [--opt-level N])"));
+        int rc;
         try (LoadedModel m = ModelFiles.load(path)) {
-            return describe(path, m, a.flag("--warnings"), out);
+            rc = describe(path, m, a.flag("--warnings"), out);
         }
+        if (rc == 0 && (a.flag("--plan") || a.get("--graph") != null))   // opt-codegen: memory plan and pictures
+            rc = InspectPlan.run(path, a, dev.kiln.runtime.SessionOptions.defaults().optLevel(), out, err);
+        return rc;
     }
 
     private static int describe(Path path, LoadedModel m, boolean listWarnings, PrintStream out) {
