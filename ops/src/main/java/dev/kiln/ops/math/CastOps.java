@@ -58,7 +58,9 @@ public final class CastOps implements OpFamily {
         if (from == DType.STRING) {
             for (long i = 0; i < n; i++) {
                 String s = x.getString(i).strip();
-                if (to.isFloatingPoint()) storeFloat(out, i, parseDouble(s), to, saturate, mode);
+                // f32 parses directly (one rounding from decimal); other widths go through double.
+                if (to == DType.F32) out.setDouble(i, parseFloat(s));
+                else if (to.isFloatingPoint()) storeFloat(out, i, parseDouble(s), to, saturate, mode);
                 else if (to == DType.BOOL) out.setLong(i, parseDouble(s) != 0 ? 1 : 0);
                 else out.writeLong(i, parseInteger(s, to));
             }
@@ -118,6 +120,14 @@ public final class CastOps implements OpFamily {
             case "nan", "+nan", "-nan" -> Double.NaN;
             default -> Double.parseDouble(s);
         };
+    }
+
+    static float parseFloat(String s) {
+        double special = switch (s.toLowerCase(java.util.Locale.ROOT)) {
+            case "inf", "+inf", "infinity", "+infinity", "-inf", "-infinity", "nan", "+nan", "-nan" -> parseDouble(s);
+            default -> 0;
+        };
+        return special != 0 || Double.isNaN(special) ? (float) special : Float.parseFloat(s);
     }
 
     static long parseInteger(String s, DType to) {
