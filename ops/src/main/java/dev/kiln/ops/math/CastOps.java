@@ -68,7 +68,9 @@ public final class CastOps implements OpFamily {
         }
         boolean srcFloat = from.isFloatingPoint();
         for (long i = 0; i < n; i++) {
-            if (to.isFloatingPoint()) {
+            if (to == DType.F32 && !srcFloat && from != DType.U64) {
+                out.setDouble(i, (float) x.getLong(i));   // long -> float rounds once; via double it could round twice
+            } else if (to.isFloatingPoint()) {
                 storeFloat(out, i, x.getDouble(i), to, saturate, mode);
             } else if (to == DType.BOOL) {
                 out.writeLong(i, srcFloat ? (x.getDouble(i) != 0 || Double.isNaN(x.getDouble(i)) ? 1 : 0) : (x.getLong(i) != 0 ? 1 : 0));

@@ -38,6 +38,15 @@ class CastOpsTest {
     }
 
     @Test
+    void int64ToFloatRoundsOnce() {
+        // 2^60 + 2^36 + 1 is just above the f32 midpoint 2^60 + 2^36; through double the +1 is lost and the tie
+        // rounds to even (2^60). Direct rounding goes up.
+        long v = (1L << 60) + (1L << 36) + 1;
+        assertEquals((double) (float) v, cast(Tensor.ofLongs(new long[] {v}, 1), DType.F32).getDouble(0));
+        assertEquals(Math.scalb(1.0, 60) + Math.scalb(1.0, 37), cast(Tensor.ofLongs(new long[] {v}, 1), DType.F32).getDouble(0));
+    }
+
+    @Test
     void subByteIntegersWrap() {
         assertLongs(cast(f32(-9, -8, 7, 8, 15.7f), DType.I4), 7, -8, 7, -8, -1);
         assertLongs(cast(f32(-1, 16, 17), DType.U4), 15, 0, 1);
