@@ -1,5 +1,6 @@
 package dev.kiln.tests.opsmath;
 
+import dev.kiln.formats.npy.Npy;
 import dev.kiln.formats.onnx.OnnxModel;
 import dev.kiln.graph.Node;
 import dev.kiln.ops.Kernel;
@@ -45,13 +46,13 @@ class MiniLmReferenceTest {
                 };
                 Interpreter in = new Interpreter(m.graph(), OpRegistry.standard(), timing);
                 Map<String, Object> feed = Map.of(
-                        "input_ids", npy(ref.resolve(c + ".input_ids.npy")),
-                        "attention_mask", npy(ref.resolve(c + ".attention_mask.npy")),
-                        "token_type_ids", npy(ref.resolve(c + ".token_type_ids.npy")));
+                        "input_ids", Npy.read(ref.resolve(c + ".input_ids.npy")),
+                        "attention_mask", Npy.read(ref.resolve(c + ".attention_mask.npy")),
+                        "token_type_ids", Npy.read(ref.resolve(c + ".token_type_ids.npy")));
                 long t0 = System.nanoTime();
                 Tensor out = (Tensor) in.run(feed).values().iterator().next();
                 long t1 = System.nanoTime();
-                Tensor want = npy(ref.resolve(c + ".last_hidden_state.npy"));
+                Tensor want = Npy.read(ref.resolve(c + ".last_hidden_state.npy"));
                 double maxd = 0;
                 for (long i = 0; i < want.numel(); i++) maxd = Math.max(maxd, Math.abs(out.getDouble(i) - want.getDouble(i)));
                 System.out.printf("%s: %.1f ms, max abs diff %.3g%n", c, (t1 - t0) / 1e6, maxd);
@@ -59,26 +60,6 @@ class MiniLmReferenceTest {
                 assertEquals(want.shape(), out.shape());
                 assertTrue(maxd <= 1e-4, c + ": max abs difference " + maxd + " exceeds 1e-4");
             }
-        }
-    }
-
-    /** Minimal .npy v1 reader for the little-endian int64/float32 reference files. */
-    static Tensor npy(Path f) {
-        try {
-            byte[] b = Files.readAllBytes(f);
-            int hlen = (b[8] & 0xFF) | (b[9] & 0xFF) << 8;
-            String h = new String(b, 10, hlen, java.nio.charset.StandardCharsets.ISO_8859_1);
-            String shape = h.substring(h.indexOf("'shape': (") + 10, h.indexOf(")", h.indexOf("'shape'")));
-            long[] dims = java.util.Arrays.stream(shape.split(",")).map(String::strip).filter(x -> !x.isEmpty()).mapToLong(Long::parseLong).toArray();
-            var bb = java.nio.ByteBuffer.wrap(b, 10 + hlen, b.length - 10 - hlen).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-            long n = 1;
-            for (long d : dims) n *= d;
-            if (h.contains("<i8")) { long[] v = new long[(int) n]; for (int i = 0; i < n; i++) v[i] = bb.getLong(); return Tensor.ofLongs(v, dims); }
-            float[] v = new float[(int) n];
-            for (int i = 0; i < n; i++) v[i] = bb.getFloat();
-            return Tensor.of(v, dims);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
         }
     }
 }
