@@ -150,8 +150,23 @@ public final class CastOps implements OpFamily {
         double v = x.getDouble(i);
         if (Double.isNaN(v)) return "nan";
         if (Double.isInfinite(v)) return v > 0 ? "inf" : "-inf";
-        String digits = t == DType.F64 ? Double.toString(v) : Float.toString((float) v);
+        String digits = t == DType.F64 ? Double.toString(v) : t == DType.F32 ? Float.toString((float) v) : shortestNarrow(t, v);
         return numpyStyle(digits, v);
+    }
+
+    /**
+     * Shortest decimal that reads back as the same value of a narrow float type (f16, bf16, float8), as numpy
+     * prints float16: Float.toString would show the f32 expansion (0.1 in f16 is 0.099975586 in f32).
+     */
+    static String shortestNarrow(DType t, double v) {
+        java.math.BigDecimal exact = new java.math.BigDecimal(v);
+        for (int p = 1; p < 17; p++) {
+            java.math.BigDecimal d = exact.round(new java.math.MathContext(p, java.math.RoundingMode.HALF_EVEN));
+            Tensor probe = Tensor.allocate(t, dev.kiln.tensor.Shape.SCALAR);
+            storeFloat(probe, 0, d.doubleValue(), t, true, Float8.RoundMode.NEAREST);
+            if (probe.getDouble(0) == v) return d.toString();
+        }
+        return Double.toString(v);
     }
 
     /** Rewrites Java's shortest representation ({@code 1.0E10}) in numpy's style ({@code 1e+10}). */

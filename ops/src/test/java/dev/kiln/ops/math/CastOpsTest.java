@@ -74,6 +74,21 @@ class CastOpsTest {
     }
 
     @Test
+    void narrowFloatsFormatWithTheirOwnShortestDigits() {
+        assertArrayEquals(new String[] {"0.1", "65500.0", "6e-08"},
+                cast(Tensor.fromDoubles(DType.F16, new double[] {0.1, 65504 - 4, Math.scalb(1.0, -24)}, 3), DType.STRING).toStringArray());
+        assertEquals("0.1", cast(Tensor.fromDoubles(DType.BF16, new double[] {0.1}, 1), DType.STRING).getString(0));
+        // Round trip: every f16 formats to a string that parses back to itself.
+        Tensor all = Tensor.allocate(DType.F16, dev.kiln.tensor.Shape.of(65536));
+        for (int i = 0; i < 65536; i++) all.segment().set(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, i * 2L, (short) i);
+        Tensor back = cast(cast(all, DType.STRING), DType.F16);
+        for (int i = 0; i < 65536; i++) {
+            double a = all.getDouble(i), b = back.getDouble(i);
+            assertTrue(Double.isNaN(a) ? Double.isNaN(b) : a == b, "f16 bits " + Integer.toHexString(i));
+        }
+    }
+
+    @Test
     void float8SaturationAndE8M0RoundMode() {
         Tensor x = f32(1000, -1000, Float.POSITIVE_INFINITY);
         Tensor sat = cast(x, DType.F8E4M3FN);
