@@ -65,6 +65,51 @@ class ReductionPropertiesTest {
         }
     }
 
+    @Property(tries = 150)
+    void integerReductionsOverRandomAxesMatchNaiveFolds(@ForAll @IntRange(min = 1, max = 4) int rank, @ForAll long seed) {
+        Random r = new Random(seed);
+        long[] dims = new long[rank];
+        for (int i = 0; i < rank; i++) dims[i] = 1 + r.nextInt(4);
+        Tensor x = Tensor.allocate(DType.I64, Shape.of(dims));
+        for (long i = 0; i < x.numel(); i++) x.setLong(i, r.nextInt(7) - 3);
+        boolean[] mask = new boolean[rank];
+        List<Long> axes = new ArrayList<>();
+        for (int i = 0; i < rank; i++) if (r.nextBoolean()) { mask[i] = true; axes.add((long) i); }
+        if (axes.isEmpty()) { mask[0] = true; axes.add(0L); }
+        long[] axesArr = axes.stream().mapToLong(Long::longValue).toArray();
+        String[] ops = {"ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceSumSquare"};
+        for (String name : ops) {
+            Tensor y = op(name).opset(18).in(x).in(Tensor.ofLongs(axesArr, axesArr.length)).run1();
+            long[] outDims = new long[rank];
+            for (int i = 0; i < rank; i++) outDims[i] = mask[i] ? 1 : dims[i];
+            long[] acc = new long[(int) Shape.of(outDims).numel()];
+            java.util.Arrays.fill(acc, switch (name) {
+                case "ReduceMax" -> Long.MIN_VALUE;
+                case "ReduceMin" -> Long.MAX_VALUE;
+                case "ReduceProd" -> 1;
+                default -> 0;
+            });
+            long[] idx = new long[rank];
+            for (long f = 0; f < x.numel(); f++) {
+                long rem = f;
+                for (int d = rank - 1; d >= 0; d--) { idx[d] = rem % dims[d]; rem /= dims[d]; }
+                long o = 0;
+                for (int d = 0; d < rank; d++) o = o * outDims[d] + (mask[d] ? 0 : idx[d]);
+                long v = x.getLong(f);
+                int k = (int) o;
+                acc[k] = switch (name) {
+                    case "ReduceMax" -> Math.max(acc[k], v);
+                    case "ReduceMin" -> Math.min(acc[k], v);
+                    case "ReduceProd" -> acc[k] * v;
+                    case "ReduceL1" -> acc[k] + Math.abs(v);
+                    default -> acc[k] + v * v;
+                };
+            }
+            assertEquals(Shape.of(outDims), y.shape(), name);
+            for (int i = 0; i < acc.length; i++) assertEquals(acc[i], y.getLong(i), name + " at " + i);
+        }
+    }
+
     @Property(tries = 100)
     void softmaxRowsSumToOneAndMatchLogSoftmax(@ForAll @IntRange(min = 1, max = 4) int rank, @ForAll long seed) {
         Random r = new Random(seed);
