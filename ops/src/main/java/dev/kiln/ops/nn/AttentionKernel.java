@@ -72,6 +72,7 @@ final class AttentionKernel {
         }
         int total = past + skv;
         AttnIo.checkedSize(ctx, b, hq, sq, total);
+        AttnIo.checkedSize(ctx, b, hkv, total, Math.max(d, dv));
 
         double[] q = AttnIo.doubles(qT);
         // Present K/V in (B, Hkv, T, D) layout: the cache followed by the new positions.

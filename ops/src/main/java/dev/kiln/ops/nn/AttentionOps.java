@@ -63,7 +63,7 @@ public final class AttentionOps implements OpFamily {
                     ctx.setOutputType(0, q);
                     if (ctx.outputCount() > 1) ctx.setOutputType(1, AttnIo.typeOf(q.dtype(), AttnIo.dim(q, 0), -1, -1, -1));
                 })
-                .kernel(RecurrentAttentionKernels::linearAttention)
+                .kernel(AttentionStateKernels::linearAttention)
                 .register(r);
 
         OpSchema.builder("CausalConvWithState").since(27)
@@ -77,7 +77,7 @@ public final class AttentionOps implements OpFamily {
                     if (ctx.outputCount() > 1)
                         ctx.setOutputType(1, AttnIo.typeOf(x.dtype(), AttnIo.dim(x, 0), AttnIo.dim(x, 1), k < 0 ? -1 : k - 1));
                 })
-                .kernel(RecurrentAttentionKernels::causalConv)
+                .kernel(AttentionStateKernels::causalConv)
                 .register(r);
 
         OpSchema.builder("ai.onnx.preview", "FlexAttention").since(1)

@@ -37,9 +37,7 @@ public final class ImageOps implements OpFamily {
                 .attrString("mode", "linear")
                 .attrString("padding_mode", "zeros")
                 .infer(ImageInference::gridSample)
-                .kernel(ctx -> {
-                    return GridSampleKernel.run(ctx);
-                })
+                .kernel(GridSampleKernel::run)
                 .register(r);
 
         OpSchema.builder("AffineGrid").since(20)
