@@ -3,6 +3,9 @@ package dev.kiln.runtime;
 import dev.kiln.graph.Graph;
 import dev.kiln.graph.KilnException;
 import dev.kiln.graph.Value;
+import dev.kiln.graph.pass.PassContext;
+import dev.kiln.graph.pass.PassPipeline;
+import dev.kiln.codegen.opt.Optimizer;
 import dev.kiln.ops.OpRegistry;
 import dev.kiln.ops.interp.Interpreter;
 import dev.kiln.runtime.backend.Backend;
@@ -45,6 +48,7 @@ public final class Session implements AutoCloseable {
     private final List<IoInfo> outputs;
     private final ModelAnalysis analysis;
     private final LoadedModel model;
+    private final List<PassPipeline.Step> optimization;
     /** Runs share the read lock; close takes the write lock, so it never unmaps weights under a running request. */
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private boolean closed;
@@ -53,11 +57,15 @@ public final class Session implements AutoCloseable {
         this.model = model;
         this.graph = model.graph();
         this.options = options;
+        // Types first: passes and backends look at static shapes and constant weights.
+        this.analysis = ModelAnalysis.infer(graph, registry);
+        // Optimize before kernels are chosen: fused nodes get their own (reference or fast) kernels.
+        this.optimization = Optimizer.optimize(graph, options.optLevel(),
+                PassContext.fromSystemProperties(n -> registry.lookup(n.domain(), n.opType(), graph.opset(n.domain()))));
         this.backend = Backends.resolve(options.backend(), System.err::println);
         this.interpreter = new Interpreter(graph, registry, backend.selector(options));
         this.reference = options.verify() && !backend.name().equals(ReferenceBackend.NAME)
                 ? new Interpreter(graph, registry) : null;
-        this.analysis = ModelAnalysis.infer(graph, registry);
         List<IoInfo> req = new ArrayList<>(), opt = new ArrayList<>(), outs = new ArrayList<>();
         List<Value> required = graph.requiredInputs();
         for (Value v : graph.inputs()) (required.contains(v) ? req : opt).add(new IoInfo(v.name(), v.type()));
@@ -77,7 +85,8 @@ public final class Session implements AutoCloseable {
         return open(ModelFiles.load(model), options, OpRegistry.standard());
     }
 
-    private static Session open(LoadedModel m, SessionOptions options, OpRegistry registry) {
+    /** A session that owns {@code m} and closes it with itself (or at once when loading fails). */
+    static Session open(LoadedModel m, SessionOptions options, OpRegistry registry) {
         try {
             return new Session(m, options, registry);
         } catch (RuntimeException | Error e) {
@@ -98,6 +107,12 @@ public final class Session implements AutoCloseable {
     public static Session of(Graph graph, SessionOptions options, OpRegistry registry) {
         return new Session(LoadedModel.of(graph), options, registry);
     }
+
+    /** What each optimization pass did at load (empty at O0). */
+    public List<PassPipeline.Step> optimizationSteps() { return optimization; }
+
+    /** The graph as optimized and executed (for inspection; do not modify). */
+    public Graph graph() { return graph; }
 
     /** Inputs the caller must feed, in model order. */
     public List<IoInfo> inputs() { return inputs; }
