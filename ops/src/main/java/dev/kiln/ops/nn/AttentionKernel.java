@@ -185,7 +185,7 @@ final class AttentionKernel {
             this.total = total;
             if (maskT != null) {
                 int r = maskT.rank();
-                if (r < 2 || r > 4) throw ctx.fail("attn_mask must have rank 2 to 4, got shape " + maskT.shape());
+                if (r < 1 || r > 4) throw ctx.fail("attn_mask must have rank 1 to 4, got shape " + maskT.shape());
                 long[] md = new long[4];
                 java.util.Arrays.fill(md, 1);
                 for (int i = 0; i < r; i++) md[4 - r + i] = maskT.shape().dim(i);

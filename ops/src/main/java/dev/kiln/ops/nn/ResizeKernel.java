@@ -171,6 +171,7 @@ final class ResizeKernel {
             case "pytorch_half_pixel" -> outW == 1 ? -0.5 : (o + 0.5) / scale - 0.5;
             case "align_corners" -> outW == 1 ? 0 : o * (inLen - 1) / (outW - 1);
             case "asymmetric" -> o / scale;
+            case "tf_half_pixel_for_nn" -> (o + 0.5) / scale;   // opset 11 only
             case "tf_crop_and_resize" -> {
                 double v = outW == 1 ? (roiEnd - roiStart) * (inLen - 1) / 2 : o * (roiEnd - roiStart) * (inLen - 1) / (outW - 1);
                 yield v + roiStart * (inLen - 1);

@@ -76,6 +76,22 @@ class ImageOpsTest {
         assertEquals(dev.kiln.tensor.Shape.of(1, 1, 5, 8), z.shape());
     }
 
+    /** Cubic overshoot on uint8 saturates at 0 and 255 instead of wrapping. */
+    @Test
+    void uint8CubicResizeSaturates() {
+        Tensor x = Tensor.fromLongs(DType.U8, new long[]{0, 255, 0, 255, 0, 255}, 1, 6);
+        Tensor y = run1("Resize", 19, List.of(Attribute.of("mode", "cubic")), x, null, Tensor.of(new float[]{1, 3}, 2));
+        assertEquals(DType.U8, y.dtype());
+        boolean hitTop = false, hitBottom = false;
+        for (long i = 0; i < y.numel(); i++) {
+            long v = y.getLong(i);
+            assertTrue(v >= 0 && v <= 255);
+            hitTop |= v == 255;
+            hitBottom |= v == 0;
+        }
+        assertTrue(hitTop && hitBottom, "cubic overshoot should saturate at both ends: " + y);
+    }
+
     @Test
     void resizeRejectsBadArguments() {
         Tensor x = random(new Random(1), 1, 1, 2, 2);
