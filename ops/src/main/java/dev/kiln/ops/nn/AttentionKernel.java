@@ -24,7 +24,8 @@ final class AttentionKernel {
     static Object[] run(KernelContext ctx) {
         Tensor qT = ctx.input(0), kT = ctx.input(1), vT = ctx.input(2);
         Tensor maskT = ctx.optionalInput(3), pastKT = ctx.optionalInput(4), pastVT = ctx.optionalInput(5);
-        Tensor nonpadT = ctx.opsetVersion() >= 24 ? ctx.optionalInput(6) : null;
+        Tensor nonpadT = ctx.optionalInput(6);
+        if (nonpadT != null && ctx.opsetVersion() < 24) throw ctx.fail("nonpad_kv_seqlen (input 6) needs opset 24, the model imports " + ctx.opsetVersion());
         AttnIo.requireFloat(ctx, qT, "Q");
         int rank = qT.rank();
         if (rank != 3 && rank != 4) throw ctx.fail("Q must be 3-D or 4-D, got shape " + qT.shape());
@@ -209,6 +210,7 @@ final class AttentionKernel {
                 mask = null; msB = msH = msI = 0; maskCols = 0;
             }
             if (nonpadT != null) {
+                if (nonpadT.dtype().isFloatingPoint()) throw ctx.fail("nonpad_kv_seqlen must be an integer tensor, got " + nonpadT.dtype());
                 if (nonpadT.numel() != b) throw ctx.fail("nonpad_kv_seqlen must have one entry per batch (" + b + "), got shape " + nonpadT.shape());
                 nonpad = nonpadT.toLongArray();
             } else {

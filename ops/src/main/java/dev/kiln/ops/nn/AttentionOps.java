@@ -10,7 +10,7 @@ import dev.kiln.tensor.Tensor;
 /** Op family: attention and its building blocks (Attention, RotaryEmbedding, SwiGLU, ...). */
 public final class AttentionOps implements OpFamily {
     @Override public void register(OpRegistry r) {
-        // 24 added nonpad_kv_seqlen (input 6); the kernel ignores that slot under 23.
+        // 24 added nonpad_kv_seqlen (input 6); under 23 the kernel rejects that input.
         OpSchema.builder("Attention").since(23, 24)
                 .attrInt("is_causal", 0)
                 .attrFloat("softcap", 0f)
