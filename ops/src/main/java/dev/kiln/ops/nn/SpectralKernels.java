@@ -132,11 +132,15 @@ final class SpectralKernels {
 
     static DType outputType(KernelContext ctx) {
         int code = (int) ctx.attrInt("output_datatype");
+        DType t;
         try {
-            return DType.fromOnnx(code);
+            t = DType.fromOnnx(code);
         } catch (IllegalArgumentException e) {
             throw ctx.fail("unsupported output_datatype " + code);
         }
+        boolean ok = t.isFloatingPoint() ? !t.isFloat8OrSmaller() : t.isInteger() && !t.isSubByte();
+        if (!ok) throw ctx.fail("output_datatype must be a float or integer type, got " + t);
+        return t;
     }
 
     /** Generalised cosine window a0 - a1 cos(2 pi n / D) + a2 cos(4 pi n / D); D = N (periodic) or N - 1. */

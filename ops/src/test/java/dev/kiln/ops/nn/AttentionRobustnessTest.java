@@ -98,4 +98,25 @@ class AttentionRobustnessTest {
         runExpectingCleanOutcome("RotaryEmbedding", 23, 1, List.of(Attribute.of("num_heads", (long) rnd.nextInt(3))),
                 rand(rnd, rank, 4), rand(rnd, 2, 4), rand(rnd, 2, 4), rnd.nextBoolean() ? Tensor.ofLongs(new long[]{rnd.nextInt(8) - 2}, 1, 1) : null);
     }
+
+    @Property(tries = 200)
+    void stateAndDetectionOpsValidate(@ForAll @IntRange(min = 1, max = 4) int rank, @ForAll long seed) {
+        Random rnd = new Random(seed);
+        runExpectingCleanOutcome("LinearAttention", 27, 2, List.of(Attribute.of("q_num_heads", (long) rnd.nextInt(3)),
+                Attribute.of("kv_num_heads", (long) rnd.nextInt(3)), Attribute.of("update_rule", new String[]{"linear", "gated", "delta", "gated_delta"}[rnd.nextInt(4)])),
+                rand(rnd, rank, 4), rand(rnd, rank, 4), rand(rnd, rank, 4), rnd.nextBoolean() ? rand(rnd, 4, 3) : null,
+                rnd.nextBoolean() ? rand(rnd, 3, 4) : null, rnd.nextBoolean() ? rand(rnd, 3, 3) : null);
+        runExpectingCleanOutcome("CausalConvWithState", 27, 2, List.of(), rand(rnd, rank, 4), rand(rnd, 3, 3),
+                rnd.nextBoolean() ? rand(rnd, 1, 3) : null, rnd.nextBoolean() ? rand(rnd, 3, 3) : null);
+        runExpectingCleanOutcome("NonMaxSuppression", 11, 1, List.of(Attribute.of("center_point_box", (long) rnd.nextInt(2))),
+                rand(rnd, 3, 4), rand(rnd, 3, 4), Tensor.ofLongs(new long[]{rnd.nextInt(4) - 1}, 1), null, null);
+        long[] size = new long[rnd.nextInt(6)];
+        for (int i = 0; i < size.length; i++) size[i] = rnd.nextInt(4) - (i == 0 ? 0 : 1);
+        runExpectingCleanOutcome("AffineGrid", 20, 1, List.of(), rand(rnd, 3, 4), Tensor.ofLongs(size, size.length));
+        runExpectingCleanOutcome("HannWindow", 17, 1, List.of(Attribute.of("output_datatype", (long) rnd.nextInt(30))),
+                Tensor.scalarLong(DType.I64, rnd.nextInt(5) - 1));
+        runExpectingCleanOutcome("MelWeightMatrix", 17, 1, List.of(), Tensor.scalarLong(DType.I64, rnd.nextInt(6) - 1),
+                Tensor.scalarLong(DType.I64, rnd.nextInt(40) - 1), Tensor.scalarLong(DType.I64, rnd.nextInt(9000) - 1),
+                Tensor.scalar(DType.F32, rnd.nextInt(100)), Tensor.scalar(DType.F32, rnd.nextInt(9000)));
+    }
 }
