@@ -124,9 +124,9 @@ final class AttentionKernel {
                     softmaxInPlace(scores, total, max, allMasked);
                     if (wantQk && mode == 3) System.arraycopy(scores, 0, qkOut, qkRow, total);
                     int yOff = rank == 4 ? ((bi * hq + h) * sq + i) * dv : ((bi * sq + i) * hq + h) * dv;
+                    // No shortcut for zero probabilities: like the reference's MatMul, 0 * inf in V gives NaN.
                     for (int j = 0; j < total; j++) {
                         double p = scores[j];
-                        if (p == 0) continue;
                         int vOff = (kvBase + j) * dv;
                         for (int c = 0; c < dv; c++) y[yOff + c] += p * vAll[vOff + c];
                     }
