@@ -72,7 +72,10 @@ final class ImageInference {
     static void gridSample(InferenceContext ctx) {
         TensorType x = AttnIo.tensorType(ctx.inputType(0)), g = AttnIo.tensorType(ctx.inputType(1));
         if (x == null) return;
-        if (g == null || !g.hasRank() || !x.hasRank()) { ctx.setOutputType(0, TensorType.unranked(x.dtype())); return; }
+        if (g == null || !g.hasRank() || !x.hasRank() || x.rank() < 2 || g.rank() < 2) {
+            ctx.setOutputType(0, TensorType.unranked(x.dtype()));
+            return;
+        }
         List<Dim> dims = new ArrayList<>();
         dims.add(x.dims().get(0));
         dims.add(x.dims().get(1));
