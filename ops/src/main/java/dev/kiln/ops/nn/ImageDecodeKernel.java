@@ -37,7 +37,7 @@ final class ImageDecodeKernel {
         };
         byte[] bytes = new byte[(int) data.numel()];
         for (int i = 0; i < bytes.length; i++) bytes[i] = (byte) data.getLong(i);
-        int[][] rgb;   // [h * w][3]
+        int[] rgb;   // 3 values per pixel, row-major
         int w, h;
         if (bytes.length >= 2 && bytes[0] == 'P' && bytes[1] >= '2' && bytes[1] <= '6' && bytes[1] != '4') {
             Pnm p = Pnm.parse(ctx, bytes);
@@ -45,22 +45,20 @@ final class ImageDecodeKernel {
         } else {
             BufferedImage im = decodeWithImageIo(ctx, bytes);
             w = im.getWidth(); h = im.getHeight();
-            rgb = new int[w * h][3];
+            rgb = new int[3 * w * h];
             for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) {
-                int v = im.getRGB(x, y);
-                int[] px = rgb[y * w + x];
-                px[0] = (v >> 16) & 255; px[1] = (v >> 8) & 255; px[2] = v & 255;
+                int v = im.getRGB(x, y), o = 3 * (y * w + x);
+                rgb[o] = (v >> 16) & 255; rgb[o + 1] = (v >> 8) & 255; rgb[o + 2] = v & 255;
             }
         }
         Tensor out = Tensor.allocate(DType.U8, dev.kiln.tensor.Shape.of(h, w, channels));
+        boolean bgr = format.equals("BGR");
         for (int i = 0; i < w * h; i++) {
-            int[] px = rgb[i];
+            int r = rgb[3 * i], g = rgb[3 * i + 1], b = rgb[3 * i + 2];
             if (channels == 1) {
-                out.setLong(i, (px[0] * 19595L + px[1] * 38470L + px[2] * 7471L + 0x8000) >> 16);
-            } else if (format.equals("BGR")) {
-                out.setLong(3L * i, px[2]); out.setLong(3L * i + 1, px[1]); out.setLong(3L * i + 2, px[0]);
+                out.setLong(i, (r * 19595L + g * 38470L + b * 7471L + 0x8000) >> 16);
             } else {
-                out.setLong(3L * i, px[0]); out.setLong(3L * i + 1, px[1]); out.setLong(3L * i + 2, px[2]);
+                out.setLong(3L * i, bgr ? b : r); out.setLong(3L * i + 1, g); out.setLong(3L * i + 2, bgr ? r : b);
             }
         }
         return new Object[]{out};
@@ -90,7 +88,7 @@ final class ImageDecodeKernel {
     }
 
     /** Netpbm graymap/pixmap (P2, P3 ASCII; P5, P6 binary), maxval up to 65535 scaled to 8 bits. */
-    private record Pnm(int w, int h, int[][] rgb) {
+    private record Pnm(int w, int h, int[] rgb) {
         static Pnm parse(KernelContext ctx, byte[] b) {
             int[] pos = {2};
             char kind = (char) b[1];
@@ -99,7 +97,7 @@ final class ImageDecodeKernel {
                 throw ctx.fail("invalid PNM header: " + w + "x" + h + ", maxval " + max);
             boolean color = kind == '3' || kind == '6', binary = kind == '5' || kind == '6';
             int comps = color ? 3 : 1, n = (int) (w * h);
-            int[][] rgb = new int[n][3];
+            int[] rgb = new int[3 * n];
             if (binary) pos[0]++;   // exactly one whitespace byte separates the header from the raster
             int bytesPer = max > 255 ? 2 : 1;
             for (int i = 0; i < n; i++) {
@@ -112,9 +110,9 @@ final class ImageDecodeKernel {
                     } else {
                         v = number(ctx, b, pos);
                     }
-                    rgb[i][c] = (int) ((v * 255 + max / 2) / max);
+                    rgb[3 * i + c] = (int) ((v * 255 + max / 2) / max);
                 }
-                if (!color) { rgb[i][1] = rgb[i][0]; rgb[i][2] = rgb[i][0]; }
+                if (!color) { rgb[3 * i + 1] = rgb[3 * i]; rgb[3 * i + 2] = rgb[3 * i]; }
             }
             return new Pnm((int) w, (int) h, rgb);
         }
