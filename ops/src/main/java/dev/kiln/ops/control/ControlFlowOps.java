@@ -28,11 +28,11 @@ public final class ControlFlowOps implements OpFamily {
 
     @Override public void register(OpRegistry r) {
         OpSchema.builder("If").since(1, 11, 13, 16, 19, 21, 23, 24)
-                .infer(ctx -> { }).kernel(ControlFlowOps::ifOp).register(r);
+                .infer(ControlInference::ifOp).kernel(ControlFlowOps::ifOp).register(r);
         OpSchema.builder("Loop").since(1, 11, 13, 16, 19, 21, 23, 24)
-                .infer(ctx -> { }).kernel(ControlFlowOps::loop).register(r);
+                .infer(ControlInference::loop).kernel(ControlFlowOps::loop).register(r);
         OpSchema.builder("Scan").since(8, 9, 11, 16, 19, 21, 23, 24)
-                .infer(ctx -> { }).kernel(ScanKernel::scan).register(r);
+                .infer(ControlInference::scan).kernel(ScanKernel::scan).register(r);
     }
 
     private static Object[] ifOp(KernelContext ctx) {

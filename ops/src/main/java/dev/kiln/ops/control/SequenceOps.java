@@ -23,29 +23,32 @@ import java.util.List;
  */
 public final class SequenceOps implements OpFamily {
     @Override public void register(OpRegistry r) {
-        OpSchema.builder("SequenceConstruct").since(11).kernel(SequenceOps::construct).register(r);
+        OpSchema.builder("SequenceConstruct").since(11).infer(ControlInference::construct).kernel(SequenceOps::construct).register(r);
         OpSchema.builder("SequenceEmpty").since(11).attrInt("dtype", 1)
+                .infer(ctx -> ctx.setOutputType(0, new ValueType.SequenceType(ValueType.TensorType.unranked(DType.fromOnnx((int) Args.intAttr(ctx, "dtype", 1))))))
                 .kernel(ctx -> new Object[]{new TensorSequence(DType.fromOnnx((int) ctx.attrInt("dtype")), List.of())}).register(r);
-        OpSchema.builder("SequenceAt").since(11).kernel(ctx -> {
+        OpSchema.builder("SequenceAt").since(11).infer(ctx -> ctx.setOutputType(0, ControlInference.elementOf(ctx.inputType(0)))).kernel(ctx -> {
             TensorSequence s = seq(ctx, 0);
             return new Object[]{s.get(position(ctx, ctx.input(1), s.size(), false))};
         }).register(r);
-        OpSchema.builder("SequenceInsert").since(11).kernel(SequenceOps::insert).register(r);
-        OpSchema.builder("SequenceErase").since(11).kernel(SequenceOps::erase).register(r);
-        OpSchema.builder("SequenceLength").since(11)
+        OpSchema.builder("SequenceInsert").since(11).infer(ControlInference::insert).kernel(SequenceOps::insert).register(r);
+        OpSchema.builder("SequenceErase").since(11).infer(ctx -> ctx.setOutputType(0, ctx.inputType(0))).kernel(SequenceOps::erase).register(r);
+        OpSchema.builder("SequenceLength").since(11).infer(ctx -> ControlInference.scalar(ctx, DType.I64))
                 .kernel(ctx -> new Object[]{Tensor.scalarLong(DType.I64, seq(ctx, 0).size())}).register(r);
         OpSchema.builder("SplitToSequence").since(11, 24).attrInt("axis", 0).attrInt("keepdims", 1)
+                .infer(ControlInference::splitToSequence)
                 .kernel(SequenceOps::splitToSequence).register(r);
         OpSchema.builder("ConcatFromSequence").since(11).attrInt("new_axis", 0)
+                .infer(ControlInference::concatFromSequence)
                 .kernel(SequenceOps::concatFromSequence).register(r);
-        OpSchema.builder("SequenceMap").since(17).kernel(SequenceOps::sequenceMap).register(r);
-        OpSchema.builder("Optional").since(15).kernel(SequenceOps::optional).register(r);
-        OpSchema.builder("OptionalHasElement").since(15, 18).kernel(ctx -> {
+        OpSchema.builder("SequenceMap").since(17).infer(ControlInference::sequenceMap).kernel(SequenceOps::sequenceMap).register(r);
+        OpSchema.builder("Optional").since(15).infer(ControlInference::optional).kernel(SequenceOps::optional).register(r);
+        OpSchema.builder("OptionalHasElement").since(15, 18).infer(ctx -> ControlInference.scalar(ctx, DType.BOOL)).kernel(ctx -> {
             Object v = ctx.inputValue(0);
             boolean has = v instanceof OptionalValue o ? o.isPresent() : v != null;
             return new Object[]{Tensor.ofBooleans(new boolean[]{has})};
         }).register(r);
-        OpSchema.builder("OptionalGetElement").since(15, 18).kernel(ctx -> {
+        OpSchema.builder("OptionalGetElement").since(15, 18).infer(ControlInference::optionalGet).kernel(ctx -> {
             Object v = ctx.inputValue(0);
             if (v instanceof OptionalValue o) {
                 if (!o.isPresent()) throw ctx.fail("the optional input is empty");

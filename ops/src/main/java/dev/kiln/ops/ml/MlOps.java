@@ -1,5 +1,7 @@
 package dev.kiln.ops.ml;
 
+import dev.kiln.graph.Dim;
+import dev.kiln.graph.InferenceContext;
 import dev.kiln.ops.KernelContext;
 import dev.kiln.ops.OpFamily;
 import dev.kiln.ops.OpRegistry;
@@ -10,6 +12,7 @@ import dev.kiln.tensor.DType;
 import dev.kiln.tensor.Tensor;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -21,12 +24,45 @@ public final class MlOps implements OpFamily {
 
     @Override public void register(OpRegistry r) {
         OpSchema.builder(ML, "LabelEncoder").since(1, 2, 4).attrString("default_string", "_Unused")
-                .attrInt("default_int64", -1).attrFloat("default_float", -0.0f).kernel(MlOps::labelEncoder).register(r);
-        OpSchema.builder(ML, "ArrayFeatureExtractor").since(1).kernel(MlOps::arrayFeatureExtractor).register(r);
-        OpSchema.builder(ML, "Binarizer").since(1).attrFloat("threshold", 0f).kernel(MlOps::binarizer).register(r);
+                .attrInt("default_int64", -1).attrFloat("default_float", -0.0f).infer(MlOps::labelEncoderInfer).kernel(MlOps::labelEncoder).register(r);
+        OpSchema.builder(ML, "ArrayFeatureExtractor").since(1).infer(ctx -> {
+            List<Dim> d = Args.dims(ctx, 0), i = Args.dims(ctx, 1);
+            Dim m = Dim.UNKNOWN;
+            if (i != null) { m = Dim.of(1); for (Dim x : i) m = Args.mul(m, x); }
+            if (d == null || d.isEmpty()) { Args.set(ctx, 0, Args.dtype(ctx, 0), null); return; }
+            List<Dim> out = new java.util.ArrayList<>(d.size() == 1 ? List.of(Dim.of(1)) : d.subList(0, d.size() - 1));
+            out.add(m);
+            Args.set(ctx, 0, Args.dtype(ctx, 0), out);
+        }).kernel(MlOps::arrayFeatureExtractor).register(r);
+        OpSchema.builder(ML, "Binarizer").since(1).attrFloat("threshold", 0f).infer(dev.kiln.ops.Infers.SAME_AS_INPUT0).kernel(MlOps::binarizer).register(r);
         OpSchema.builder(ML, "TreeEnsemble").since(5).attrInt("aggregate_function", 1).attrInt("post_transform", 0)
+                .infer(ctx -> {
+                    List<Dim> d = Args.dims(ctx, 0);
+                    var nt = ctx.node().attribute("n_targets");
+                    Args.set(ctx, 0, Args.dtype(ctx, 0), List.of(d != null && !d.isEmpty() ? d.get(0) : Dim.UNKNOWN,
+                            nt == null ? Dim.UNKNOWN : Dim.of(nt.asInt())));
+                })
                 .kernel(TreeEnsembleKernel::run).register(r);
-        OpSchema.builder("TfIdfVectorizer").since(9).kernel(TfIdf::run).register(r);
+        OpSchema.builder("TfIdfVectorizer").since(9).infer(MlOps::tfIdfInfer).kernel(TfIdf::run).register(r);
+    }
+
+    private static void tfIdfInfer(InferenceContext ctx) {
+        List<Dim> d = Args.dims(ctx, 0);
+        long[] idx = Args.intsAttr(ctx, "ngram_indexes");
+        long size = -1;
+        if (idx != null) for (long i : idx) size = Math.max(size, i + 1);
+        Dim out = size < 0 ? Dim.UNKNOWN : Dim.of(size);
+        Args.set(ctx, 0, DType.F32, d == null ? null : d.size() == 2 ? List.of(d.get(0), out) : List.of(out));
+    }
+
+    private static void labelEncoderInfer(InferenceContext ctx) {
+        var n = ctx.node();
+        DType dt = null;
+        if (n.attribute("values_tensor") != null) dt = n.attribute("values_tensor").asTensor().dtype();
+        else if (n.attribute("values_strings") != null) dt = DType.STRING;
+        else if (n.attribute("values_int64s") != null) dt = DType.I64;
+        else if (n.attribute("values_floats") != null) dt = DType.F32;
+        Args.set(ctx, 0, dt, Args.dims(ctx, 0));
     }
 
     // ------------------------------------------------------------------ LabelEncoder

@@ -50,7 +50,8 @@ final class TfIdf {
         int r = x.rank();
         if (r > 2) throw ctx.fail("input must be [C] or [B, C]");
         long rows = r == 2 ? x.shape().dim(0) : 1, c = r == 0 ? 1 : x.shape().dim(r - 1);
-        double[] freq = new double[(int) (rows * outSize)];
+        Shape outShape = dev.kiln.ops.shape.Args.shape(ctx, r == 2 ? new long[]{rows, outSize} : new long[]{outSize});
+        double[] freq = new double[(int) outShape.numel()];
         for (long row = 0; row < rows; row++) {
             long base = row * c;
             long startN = minN;
@@ -67,7 +68,7 @@ final class TfIdf {
                 if (startN == 1) { startN = 2; if (startN > maxN) break; }
             }
         }
-        Tensor y = Tensor.allocate(DType.F32, r == 2 ? Shape.of(rows, outSize) : Shape.of(outSize));
+        Tensor y = Tensor.allocate(DType.F32, outShape);
         for (int i = 0; i < freq.length; i++) {
             double w = weights != null && weights.length > 0 ? weights[(int) (i % outSize)] : 1;
             double v = switch (mode) {

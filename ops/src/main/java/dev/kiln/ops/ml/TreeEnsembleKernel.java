@@ -51,7 +51,8 @@ final class TreeEnsembleKernel {
             members.add(s);
         }
         long n = x.shape().dim(0), f = x.shape().dim(1);
-        double[] out = new double[(int) (n * nTargets)];
+        Shape outShape = dev.kiln.ops.shape.Args.shape(ctx, new long[]{n, nTargets});
+        double[] out = new double[(int) outShape.numel()];
         double init = agg == 2 ? Double.MAX_VALUE : agg == 3 ? -Double.MAX_VALUE : 0;
         java.util.Arrays.fill(out, init);
         for (long row = 0; row < n; row++) {
@@ -94,7 +95,7 @@ final class TreeEnsembleKernel {
             }
             postTransform(ctx, out, (int) (row * nTargets), (int) nTargets, post);
         }
-        Tensor y = Tensor.allocate(x.dtype(), Shape.of(n, nTargets));
+        Tensor y = Tensor.allocate(x.dtype(), outShape);
         for (int i = 0; i < out.length; i++) y.setDouble(i, out[i]);
         return new Object[]{y};
     }

@@ -39,13 +39,23 @@ public final class Args {
         return out;
     }
 
-    /** A new dense shape, failing (not crashing) on negative dims or element counts that overflow. */
+    /**
+     * Most elements a kernel allocates from sizes that come from input <em>values</em> (ConstantOfShape, Expand,
+     * Tile, Pad, ...): a hostile or corrupt shape must fail cleanly instead of exhausting memory.
+     */
+    public static final long MAX_OUTPUT_ELEMENTS = Integer.MAX_VALUE - 8;
+
+    /** A new dense shape, failing (not crashing) on negative dims, overflow, or more than {@link #MAX_OUTPUT_ELEMENTS}. */
     public static Shape shape(KernelContext ctx, long[] dims) {
+        Shape s;
         try {
-            return Shape.of(dims);
+            s = Shape.of(dims);
         } catch (IllegalArgumentException | ArithmeticException e) {
             throw ctx.fail("invalid output shape " + java.util.Arrays.toString(dims) + ": " + e.getMessage());
         }
+        if (s.numel() > MAX_OUTPUT_ELEMENTS)
+            throw ctx.fail("output shape " + s + " has " + s.numel() + " elements, more than the limit of " + MAX_OUTPUT_ELEMENTS);
+        return s;
     }
 
     public static long product(long[] dims, int from, int to) {

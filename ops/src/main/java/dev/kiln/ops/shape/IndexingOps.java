@@ -25,7 +25,7 @@ public final class IndexingOps implements OpFamily {
         OpSchema.builder("GatherElements").since(11, 13).attrInt("axis", 0)
                 .infer(ctx -> Args.set(ctx, 0, Args.dtype(ctx, 0), Args.dims(ctx, 1))).kernel(IndexingOps::gatherElements).register(r);
         OpSchema.builder("GatherND").since(11, 12, 13).attrInt("batch_dims", 0)
-                .infer(ctx -> Args.set(ctx, 0, Args.dtype(ctx, 0), null)).kernel(IndexingOps::gatherND).register(r);
+                .infer(IndexingOps::gatherNDInfer).kernel(IndexingOps::gatherND).register(r);
         OpSchema.builder("Scatter").since(9, 11).attrInt("axis", 0)
                 .infer(Infers.SAME_AS_INPUT0).kernel(ScatterOps::scatterElements).register(r);
         OpSchema.builder("ScatterElements").since(11, 13, 16, 18).attrInt("axis", 0).attrString("reduction", "none")
@@ -35,7 +35,11 @@ public final class IndexingOps implements OpFamily {
         OpSchema.builder("TensorScatter").since(24).attrInt("axis", -2).attrString("mode", "linear")
                 .infer(Infers.SAME_AS_INPUT0).kernel(ScatterOps::tensorScatter).register(r);
         OpSchema.builder("Compress").since(9, 11)
-                .infer(ctx -> Args.set(ctx, 0, Args.dtype(ctx, 0), null)).kernel(IndexingOps::compress).register(r);
+                .infer(ctx -> {
+                    List<Dim> d = Args.dims(ctx, 0);
+                    boolean axis = ctx.node().attribute("axis") != null;
+                    Args.set(ctx, 0, Args.dtype(ctx, 0), !axis ? Args.unknownDims(1) : d == null ? null : Args.unknownDims(d.size()));
+                }).kernel(IndexingOps::compress).register(r);
         OpSchema.builder("NonZero").since(9, 13)
                 .infer(ctx -> { List<Dim> d = Args.dims(ctx, 0);
                     Args.set(ctx, 0, DType.I64, List.of(d == null ? Dim.UNKNOWN : Dim.of(d.size()), Dim.UNKNOWN)); })
@@ -61,6 +65,17 @@ public final class IndexingOps implements OpFamily {
         List<Dim> out = new ArrayList<>(d.subList(0, axis));
         out.addAll(i);
         out.addAll(d.subList(axis + 1, d.size()));
+        Args.set(ctx, 0, Args.dtype(ctx, 0), out);
+    }
+
+    private static void gatherNDInfer(InferenceContext ctx) {
+        List<Dim> d = Args.dims(ctx, 0), i = Args.dims(ctx, 1);
+        if (d == null || i == null || i.isEmpty() || !i.get(i.size() - 1).isKnown()) { Args.set(ctx, 0, Args.dtype(ctx, 0), null); return; }
+        int b = (int) Args.intAttr(ctx, "batch_dims", 0);
+        int m = (int) i.get(i.size() - 1).valueOr(0);
+        if (b + m > d.size()) { Args.set(ctx, 0, Args.dtype(ctx, 0), null); return; }
+        List<Dim> out = new ArrayList<>(i.subList(0, i.size() - 1));
+        out.addAll(d.subList(b + m, d.size()));
         Args.set(ctx, 0, Args.dtype(ctx, 0), out);
     }
 

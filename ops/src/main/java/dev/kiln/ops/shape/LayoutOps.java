@@ -22,9 +22,9 @@ final class LayoutOps {
         OpSchema.builder("SpaceToDepth").since(1, 13).required("blocksize", dev.kiln.graph.Attribute.Kind.INT)
                 .infer(ctx -> blockInfer(ctx, false)).kernel(LayoutOps::spaceToDepth).register(r);
         OpSchema.builder("Pad").since(1, 2, 11, 13, 18, 19, 21, 23).attrString("mode", "constant").attrFloat("value", 0f)
-                .infer(ctx -> Args.set(ctx, 0, Args.dtype(ctx, 0), rankOnly(ctx))).kernel(LayoutOps::pad).register(r);
+                .infer(LayoutOps::padInfer).kernel(LayoutOps::pad).register(r);
         OpSchema.builder("CenterCropPad").since(18)
-                .infer(ctx -> Args.set(ctx, 0, Args.dtype(ctx, 0), rankOnly(ctx))).kernel(LayoutOps::centerCropPad).register(r);
+                .infer(LayoutOps::centerCropPadInfer).kernel(LayoutOps::centerCropPad).register(r);
         OpSchema.builder("ReverseSequence").since(10).attrInt("batch_axis", 1).attrInt("time_axis", 0)
                 .infer(Infers.SAME_AS_INPUT0).kernel(LayoutOps::reverseSequence).register(r);
     }
@@ -32,6 +32,41 @@ final class LayoutOps {
     private static List<Dim> rankOnly(InferenceContext ctx) {
         List<Dim> d = Args.dims(ctx, 0);
         return d == null ? null : Args.unknownDims(d.size());
+    }
+
+    private static void padInfer(InferenceContext ctx) {
+        List<Dim> in = Args.dims(ctx, 0);
+        long[] pads = ctx.opsetVersion() < 11 ? Args.intsAttr(ctx, ctx.opsetVersion() < 2 ? "paddings" : "pads") : Args.constLongs(ctx, 1);
+        long[] axes = ctx.opsetVersion() >= 18 ? Args.constLongs(ctx, 3) : null;
+        if (in == null || pads == null || (axes == null && ctx.opsetVersion() >= 18 && Args.present(ctx, 3))) {
+            Args.set(ctx, 0, Args.dtype(ctx, 0), rankOnly(ctx));
+            return;
+        }
+        int r = in.size();
+        if (axes == null) { axes = new long[r]; for (int i = 0; i < r; i++) axes[i] = i; }
+        if (pads.length != 2 * axes.length) { Args.set(ctx, 0, Args.dtype(ctx, 0), rankOnly(ctx)); return; }
+        List<Dim> out = new ArrayList<>(in);
+        for (int i = 0; i < axes.length; i++) {
+            int a = (int) (axes[i] < 0 ? axes[i] + r : axes[i]);
+            if (a < 0 || a >= r) continue;
+            Dim d = in.get(a);
+            long add = pads[i] + pads[i + axes.length];
+            out.set(a, add == 0 ? d : d.isKnown() ? Dim.of(Math.max(0, d.valueOr(0) + add)) : Dim.UNKNOWN);
+        }
+        Args.set(ctx, 0, Args.dtype(ctx, 0), out);
+    }
+
+    private static void centerCropPadInfer(InferenceContext ctx) {
+        List<Dim> in = Args.dims(ctx, 0);
+        long[] target = Args.constLongs(ctx, 1);
+        if (in == null || target == null) { Args.set(ctx, 0, Args.dtype(ctx, 0), rankOnly(ctx)); return; }
+        long[] axes = Args.intsAttr(ctx, "axes");
+        List<Dim> out = new ArrayList<>(in);
+        for (int i = 0; i < target.length; i++) {
+            long a = axes == null ? i : axes[i] < 0 ? axes[i] + in.size() : axes[i];
+            if (a >= 0 && a < in.size()) out.set((int) a, Dim.of(target[i]));
+        }
+        Args.set(ctx, 0, Args.dtype(ctx, 0), out);
     }
 
     private static void blockInfer(InferenceContext ctx, boolean toSpace) {

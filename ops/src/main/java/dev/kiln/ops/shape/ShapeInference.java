@@ -196,7 +196,15 @@ final class ShapeInference {
         DType dt = Args.dtype(ctx, 0);
         List<Dim> in = Args.dims(ctx, 0);
         long[] target = Args.constLongs(ctx, 1);
-        if (in == null || target == null) { Args.set(ctx, 0, dt, null); return; }
+        if (in != null && target == null) {
+            // Unknown target values: only the rank is certain, when the target's length is.
+            List<Dim> st = Args.dims(ctx, 1);
+            if (st != null && st.size() == 1 && st.get(0).isKnown())
+                Args.set(ctx, 0, dt, Args.unknownDims((int) Math.max(in.size(), st.get(0).valueOr(0))));
+            else Args.set(ctx, 0, dt, null);
+            return;
+        }
+        if (in == null) { Args.set(ctx, 0, dt, null); return; }
         List<Dim> t = new ArrayList<>();
         for (long x : target) t.add(Dim.of(x));
         Args.set(ctx, 0, dt, Infers.broadcastDims(in, t));

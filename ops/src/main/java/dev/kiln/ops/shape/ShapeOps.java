@@ -335,9 +335,10 @@ public final class ShapeOps implements OpFamily {
         Shape out;
         try {
             out = Shape.broadcast(x.shape(), Args.shape(ctx, target));
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | ArithmeticException e) {
             throw ctx.fail(e.getMessage());
         }
+        Args.shape(ctx, out.dims());
         return new Object[]{View.of(x).broadcastTo(out.dims()).materialize()};
     }
 

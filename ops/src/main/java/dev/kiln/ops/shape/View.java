@@ -76,38 +76,56 @@ public record View(Tensor base, long offset, long[] dims, long[] strides) {
 
     /** Copies every element of {@code src} to the same multi-index of {@code dst} (equal dims, equal dtype). */
     public static void copy(View src, View dst) {
-        int r = src.dims.length;
-        if (r != dst.dims.length) throw new IllegalArgumentException("rank mismatch in copy");
+        int r0 = src.dims.length;
+        if (r0 != dst.dims.length) throw new IllegalArgumentException("rank mismatch in copy");
         long n = 1;
-        for (int i = 0; i < r; i++) {
+        for (int i = 0; i < r0; i++) {
             if (src.dims[i] != dst.dims[i]) throw new IllegalArgumentException("shape mismatch in copy");
             n *= src.dims[i];
         }
         if (n == 0) return;
-        long inner = r == 0 ? 1 : src.dims[r - 1];
-        long sIn = r == 0 ? 0 : src.strides[r - 1], dIn = r == 0 ? 0 : dst.strides[r - 1];
+        // Coalesce: drop size-1 axes and merge neighbours that are dense with respect to each other on both
+        // sides, so a slice or concat of a dense tensor becomes a few long bulk copies.
+        long[] dims = new long[r0], ss = new long[r0], ds = new long[r0];
+        int r = 0;
+        for (int i = 0; i < r0; i++) {
+            long d = src.dims[i];
+            if (d == 1) continue;
+            if (r > 0 && ss[r - 1] == src.strides[i] * d && ds[r - 1] == dst.strides[i] * d) {
+                dims[r - 1] *= d;
+                ss[r - 1] = src.strides[i];
+                ds[r - 1] = dst.strides[i];
+            } else {
+                dims[r] = d;
+                ss[r] = src.strides[i];
+                ds[r] = dst.strides[i];
+                r++;
+            }
+        }
+        long inner = r == 0 ? 1 : dims[r - 1];
+        long sIn = r == 0 ? 0 : ss[r - 1], dIn = r == 0 ? 0 : ds[r - 1];
         long outer = n / inner;
         long[] idx = new long[r];
         long sp = src.offset, dp = dst.offset;
         boolean strings = src.base.dtype() == DType.STRING;
         int es = src.base.dtype().byteSize();
-        MemorySegment ss = strings ? null : src.base.segment(), ds = strings ? null : dst.base.segment();
+        MemorySegment sseg = strings ? null : src.base.segment(), dseg = strings ? null : dst.base.segment();
         for (long o = 0; o < outer; o++) {
             if (strings) {
                 long sb = src.base.offset(), db = dst.base.offset();
                 for (long i = 0; i < inner; i++) dst.base.setString(dp + i * dIn - db, src.base.getString(sp + i * sIn - sb));
             } else if (sIn == 1 && dIn == 1) {
-                MemorySegment.copy(ss, sp * es, ds, dp * es, inner * es);
+                MemorySegment.copy(sseg, sp * es, dseg, dp * es, inner * es);
             } else {
-                copyRow(ss, sp, sIn, ds, dp, dIn, inner, es);
+                copyRow(sseg, sp, sIn, dseg, dp, dIn, inner, es);
             }
             for (int k = r - 2; k >= 0; k--) {
                 idx[k]++;
-                sp += src.strides[k];
-                dp += dst.strides[k];
-                if (idx[k] < src.dims[k]) break;
-                sp -= src.strides[k] * src.dims[k];
-                dp -= dst.strides[k] * dst.dims[k];
+                sp += ss[k];
+                dp += ds[k];
+                if (idx[k] < dims[k]) break;
+                sp -= ss[k] * dims[k];
+                dp -= ds[k] * dims[k];
                 idx[k] = 0;
             }
         }

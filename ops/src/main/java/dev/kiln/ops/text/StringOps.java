@@ -35,7 +35,10 @@ public final class StringOps implements OpFamily {
                     Args.set(ctx, 1, DType.I64, d);
                 }).kernel(StringOps::split).register(r);
         OpSchema.builder("StringNormalizer").since(10).attrString("case_change_action", "NONE").attrInt("is_case_sensitive", 0)
-                .infer(ctx -> Args.set(ctx, 0, DType.STRING, null)).kernel(StringOps::normalize).register(r);
+                .infer(ctx -> {
+                    List<Dim> d = Args.dims(ctx, 0);
+                    Args.set(ctx, 0, DType.STRING, d == null ? null : d.size() == 2 ? List.of(Dim.of(1), Dim.UNKNOWN) : List.of(Dim.UNKNOWN));
+                }).kernel(StringOps::normalize).register(r);
         OpSchema.builder("RegexFullMatch").since(20)
                 .infer(ctx -> Args.set(ctx, 0, DType.BOOL, Args.dims(ctx, 0))).kernel(StringOps::regexFullMatch).register(r);
     }
@@ -98,7 +101,8 @@ public final class StringOps implements OpFamily {
         return out;
     }
 
-    /** Python {@code str.split(None, maxsplit)}: runs of whitespace separate, leading/trailing runs are dropped. */
+    /** Python {@code str.split(None, maxsplit)}: runs of whitespace separate, leading/trailing runs are dropped (except the
+     * remainder after maxsplit, which keeps its trailing whitespace). */
     static List<String> splitWhitespace(String s, long maxSplit) {
         List<String> out = new ArrayList<>();
         int i = 0, n = s.length();
@@ -106,9 +110,7 @@ public final class StringOps implements OpFamily {
             while (i < n && Character.isWhitespace(s.charAt(i))) i++;
             if (i >= n) break;
             if (maxSplit >= 0 && out.size() == maxSplit) {
-                int end = n;
-                while (end > i && Character.isWhitespace(s.charAt(end - 1))) end--;
-                out.add(s.substring(i, end));
+                out.add(s.substring(i));   // the remainder keeps its trailing whitespace, as in Python
                 break;
             }
             int j = i;

@@ -123,6 +123,15 @@ class ShapeOpsTest {
         assertArrayEquals(new float[]{1, 3, 9, 11}, y.toFloatArray());
     }
 
+    @Test void hugeShapesFromValuesFailInsteadOfAllocating() {
+        assertThrows(OpFailure.class, () -> op("ConstantOfShape").in(longs(1L << 20, 1L << 20)).run1());
+        assertThrows(OpFailure.class, () -> op("ConstantOfShape").in(longs(Long.MAX_VALUE, 4)).run1());
+        assertThrows(OpFailure.class, () -> op("Expand").in(iota(1)).in(longs(1L << 40)).run1());
+        assertThrows(OpFailure.class, () -> op("Tile").in(iota(2)).in(longs(1L << 40)).run1());
+        assertThrows(OpFailure.class, () -> op("Pad").in(iota(2)).in(longs(0, 1L << 40)).run1());
+        assertThrows(OpFailure.class, () -> op("ConstantOfShape").in(longs(-1)).run1());
+    }
+
     @Test void identityPassesSequencesThrough() {
         var seq = new dev.kiln.tensor.TensorSequence(DType.F32, java.util.List.of(iota(2)));
         assertEquals(seq, op("Identity").in(seq).run()[0]);

@@ -147,6 +147,28 @@ class ShapePropertiesTest {
         }
     }
 
+    @Property(tries = 150)
+    void expandAgreesWithBroadcastIndexing(@ForAll("shapes") long[] dims, @ForAll long seed) {
+        // Make some axes size 1 (broadcast sources) and prepend up to two new axes.
+        Random r = new Random(seed);
+        long[] src = dims.clone();
+        for (int i = 0; i < src.length; i++) if (r.nextBoolean()) src[i] = 1;
+        int extra = r.nextInt(3);
+        long[] target = new long[dims.length + extra];
+        for (int i = 0; i < extra; i++) target[i] = 1 + r.nextInt(3);
+        System.arraycopy(dims, 0, target, extra, dims.length);
+        Tensor x = sample(DType.I64, src, seed);
+        Tensor y = op("Expand").in(x).in(Tensor.ofLongs(target, target.length)).run1();
+        assertEquals(Shape.of(target), y.shape());
+        long[] idx = new long[target.length];
+        for (long e = 0; e < y.numel(); e++) {
+            long s = 0;
+            for (int a = 0; a < src.length; a++) s = s * src[a] + (src[a] == 1 ? 0 : idx[a + extra]);
+            assertEquals(x.getLong(s), y.getLong(e));
+            for (int a = target.length - 1; a >= 0; a--) { if (++idx[a] < target[a]) break; idx[a] = 0; }
+        }
+    }
+
     @Property(tries = 100)
     void viewCopyMatchesLogicalCopy(@ForAll("shapes") long[] dims, @ForAll("dtypes") DType dt, @ForAll long seed) {
         // A permuted view materialised by View.copy equals Tensor.copy() of the same view (position() per element).

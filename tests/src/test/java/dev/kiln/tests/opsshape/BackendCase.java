@@ -2,8 +2,12 @@ package dev.kiln.tests.opsshape;
 
 import dev.kiln.formats.onnx.OnnxModel;
 import dev.kiln.formats.onnx.OnnxValues;
+import dev.kiln.graph.Dim;
 import dev.kiln.graph.Graph;
+import dev.kiln.graph.Node;
 import dev.kiln.graph.Value;
+import dev.kiln.graph.ValueType;
+import dev.kiln.graph.infer.TypeInference;
 import dev.kiln.ops.OpRegistry;
 import dev.kiln.ops.interp.Interpreter;
 import dev.kiln.tensor.DType;
@@ -53,6 +57,54 @@ public final class BackendCase {
             String m = t.getClass().getSimpleName() + ": " + t.getMessage();
             return m.length() > 400 ? m.substring(0, 400) + "…" : m;
         }
+    }
+
+    /**
+     * Checks the static type rules: forgets every node output's declared type, runs whole-graph type inference,
+     * runs the model, and requires each inferred output type to agree with the value produced (dtype, rank and
+     * every dim inference claims to know). Null when consistent.
+     */
+    public static String checkInference(Path dir) {
+        try (OnnxModel model = OnnxModel.load(dir.resolve("model.onnx"))) {
+            Graph g = model.graph();
+            for (Node n : g.nodes()) for (Value v : n.outputs()) if (v != null) v.setType(ValueType.UNKNOWN);
+            OpRegistry reg = OpRegistry.standard();
+            TypeInference.run(g, (node, opset) -> reg.lookup(node.domain(), node.opType(), opset));
+            Path data = dir.resolve("test_data_set_0");
+            Map<String, Object> inputs = new LinkedHashMap<>();
+            int i = 0;
+            for (Value v : g.requiredInputs()) {
+                Path f = data.resolve("input_" + i++ + ".pb");
+                if (Files.exists(f)) inputs.put(v.name(), OnnxValues.read(f, v.type()));
+            }
+            Map<String, Object> out = new Interpreter(g, reg).run(inputs);
+            for (Value v : g.outputs()) {
+                if (Boolean.getBoolean("showtypes")) System.out.println(dir.getFileName() + " " + v.name() + " : " + v.type());
+                String why = agrees(v.type(), out.get(v.name()));
+                if (why != null) return "output " + v.name() + " inferred " + v.type() + ": " + why;
+            }
+            return null;
+        } catch (Throwable t) {
+            String m = t.getClass().getSimpleName() + ": " + t.getMessage();
+            return m.length() > 400 ? m.substring(0, 400) + "…" : m;
+        }
+    }
+
+    static String agrees(ValueType t, Object value) {
+        if (t instanceof ValueType.TensorType tt && value instanceof Tensor x) {
+            if (tt.dtype() != null && tt.dtype() != x.dtype()) return "dtype " + x.dtype();
+            if (!tt.hasRank()) return null;
+            if (tt.rank() != x.rank()) return "rank " + x.rank() + " (shape " + x.shape() + ")";
+            for (int d = 0; d < tt.rank(); d++)
+                if (tt.dims().get(d) instanceof Dim.Known k && k.value() != x.shape().dim(d)) return "shape " + x.shape();
+            return null;
+        }
+        if (t instanceof ValueType.SequenceType st && value instanceof TensorSequence s) {
+            for (Tensor x : s.items()) { String why = agrees(st.element(), x); if (why != null) return "element: " + why; }
+            return null;
+        }
+        if (t instanceof ValueType.UnknownType || t instanceof ValueType.OptionalType) return null;
+        return "value is " + (value == null ? "nothing" : value.getClass().getSimpleName());
     }
 
     static String compare(Object want, Object got) {

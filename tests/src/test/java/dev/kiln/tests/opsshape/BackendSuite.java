@@ -34,6 +34,10 @@ public final class BackendSuite {
         Map<String, int[]> counts = new TreeMap<>();
         for (Row r : select(node, ops)) {
             String why = BackendCase.run(node.resolve(r.test()));
+            if (why == null && Boolean.getBoolean("infer")) {
+                why = BackendCase.checkInference(node.resolve(r.test()));
+                if (why != null) why = "[inference] " + why;
+            }
             int[] c = counts.computeIfAbsent(r.op(), k -> new int[2]);
             c[1]++;
             if (why == null) c[0]++;

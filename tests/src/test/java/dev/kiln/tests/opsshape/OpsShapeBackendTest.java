@@ -16,7 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 /**
  * ONNX backend node tests of the shape, indexing, control-flow, sequence, string and ai.onnx.ml ops, run through
- * the reference interpreter. Cases in {@link #KNOWN_FAILURES} must keep failing (so a fix is noticed and the list
+ * the reference interpreter, each checked twice: outputs against the expected data, and whole-graph type inference
+ * against the values produced. Cases in {@link #KNOWN_FAILURES} must keep failing (so a fix is noticed and the list
  * shrinks); every other selected case must pass.
  */
 class OpsShapeBackendTest {
@@ -54,6 +55,8 @@ class OpsShapeBackendTest {
             boolean known = KNOWN_FAILURES.contains(r.test());
             tests.add(DynamicTest.dynamicTest(r.test(), () -> {
                 String why = BackendCase.run(node.resolve(r.test()));
+                // The static type rules must agree with what the kernels produce (dtype, rank, known dims).
+                if (why == null) why = BackendCase.checkInference(node.resolve(r.test()));
                 if (known) assertNotNull(why, r.test() + " now passes: remove it from KNOWN_FAILURES");
                 else assertNull(why, r.test());
             }));
