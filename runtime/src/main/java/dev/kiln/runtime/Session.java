@@ -33,8 +33,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * }
  * }</pre>
  *
- * Loading imports the model, resolves every node to a kernel of the chosen backend (reporting all unsupported
- * operators at once) and infers static types. {@link #run} is thread-safe: any number of threads may run one
+ * Loading imports the model, infers static types, optimizes the graph ({@link SessionOptions#optLevel()}) and
+ * resolves every node to a kernel of the chosen backend, reporting all unsupported operators at once. {@link #run} is thread-safe: any number of threads may run one
  * session concurrently, each run keeping its intermediates to itself.
  */
 public final class Session implements AutoCloseable {
