@@ -81,6 +81,16 @@ class ModelCommandsTest {
         assertTrue(r.err().contains("--input x=FILE.npy") && r.err().contains("float32[3,4,5]"), r.err());
     }
 
+    @Test void corruptModelInASuiteIsAFailureWithTheFileNamed() throws Exception {
+        Path bad = Files.createDirectories(tmp.resolve("suite2/test_corrupt"));
+        Files.write(bad.resolve("model.onnx"), new byte[] {(byte) 0xff, (byte) 0xff, 0x01, 0x02, 0x03});
+        Path json = tmp.resolve("r2.json");
+        Result r = kiln("conformance", tmp.resolve("suite2").toString(), "--json", json.toString());
+        assertEquals(1, r.code());
+        String j = Files.readString(json);
+        assertTrue(j.contains("\"status\": \"fail\"") && j.contains("model.onnx"), j);
+    }
+
     @Test void usageErrorsExitWithTwo() {
         assertEquals(2, kiln("inspect").code());
         assertEquals(2, kiln("conformance", tmp.toString(), "--bogus").code());
