@@ -26,11 +26,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ConformanceRunnerTest {
     @TempDir Path suite;
 
-    /** model.onnx: "binary OP" or "unary OP"; value files: "1,2,3" read as float32[1,n]. */
+    /** model.onnx: "binary OP", "unary OP" or "chain OP N"; value files: "1,2,3" read as float32[1,n] (or [n]). */
     static final ModelIo FAKE = new ModelIo() {
         @Override public LoadedModel load(Path model) {
             String[] spec = read(model).trim().split(" ");
-            return LoadedModel.of(spec[0].equals("binary") ? TestModels.binary(spec[1]) : TestModels.unary(spec[1]));
+            return LoadedModel.of(switch (spec[0]) {
+                case "binary" -> TestModels.binary(spec[1]);
+                case "chain" -> TestModels.chain(spec[1], Integer.parseInt(spec[2]));
+                default -> TestModels.unary(spec[1]);
+            });
         }
 
         @Override public Object readValue(Path file, ValueType expected) {
@@ -119,6 +123,20 @@ class ConformanceRunnerTest {
         TestResult checked = new ConformanceRunner(o.withCheckTypes(true), TestModels.registry(), FAKE).run(suite).results().get(0);
         assertEquals(TestStatus.FAIL, checked.status());
         assertTrue(checked.message().contains("type inference of output 'z'") && checked.message().contains("int64"), checked.message());
+    }
+
+    @Test void aTimedOutTestStopsAtTheNextNodeInsteadOfBurningCpu() throws Exception {
+        test("test_spin", "chain Spin 100", new String[] {"1"}, "1");   // 10 s of non-interruptible kernels
+        var o = new ConformanceRunner.Options(1, 300, null, SessionOptions.defaults().withBackend("reference"));
+        TestResult r = new ConformanceRunner(o, TestModels.registry(), FAKE).run(suite).results().get(0);
+        assertEquals(TestStatus.TIMEOUT, r.status());
+        long deadline = System.nanoTime() + 3_000_000_000L;
+        while (workerAlive("kiln-test-test_spin") && System.nanoTime() < deadline) Thread.sleep(20);
+        assertTrue(!workerAlive("kiln-test-test_spin"), "the abandoned run kept going after its timeout");
+    }
+
+    private static boolean workerAlive(String name) {
+        return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals(name) && t.isAlive());
     }
 
     @Test void missingDataSetIsAFailureNotACrash() throws IOException {
