@@ -21,12 +21,21 @@ import java.util.Set;
  * before and after every pass ({@code --dump-ir DIR}) or print the final IR.
  */
 final class CompileCommand implements Command {
+    private static final String USAGE = "usage: kiln compile MODEL [--dump-ir DIR] [--opt-level N] [--verify-ir]\n"
+            + "  Loads and types the model, runs the optimization pipeline of level N (default 1), and prints the\n"
+            + "  final IR, or writes the IR before and after every pass to DIR.\n"
+            + "  --verify-ir   check IR invariants after every pass";
+
     @Override public String name() { return "compile"; }
     @Override public String summary() {
         return "optimize a model and dump the IR after each pass: kiln compile MODEL [--dump-ir DIR] [--opt-level N]";
     }
 
     @Override public int run(List<String> args, PrintStream out, PrintStream err) throws IOException {
+        if (args.contains("--help") || args.contains("-h")) {
+            out.println(USAGE);
+            return 0;
+        }
         ModelCommandArgs a = ModelCommandArgs.parse(args, Set.of("--dump-ir", "--opt-level"), Set.of("--verify-ir"));
         Path model = Path.of(a.onlyPositional("MODEL path (kiln compile MODEL --dump-ir DIR)"));
         int level = a.intOption("--opt-level", 1);
