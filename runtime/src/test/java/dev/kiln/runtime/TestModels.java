@@ -43,9 +43,22 @@ public final class TestModels {
             while (System.nanoTime() < end) Thread.onSpinWait();
             return new Object[] {ctx.input(0)};
         }).register(r);
+        OpSchema.builder("test", "SlowOnce").infer(Infers.SAME_AS_INPUT0).kernel(ctx -> {
+            if (SLOW_ONCE.compareAndSet(false, true)) {
+                try {
+                    Thread.sleep(5_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return new Object[] {ctx.input(0)};
+        }).register(r);
         OpSchema.builder("test", "Boom").infer(Infers.SAME_AS_INPUT0).kernel(ctx -> { throw ctx.fail("boom"); }).register(r);
         return r;
     }
+
+    /** test.SlowOnce sleeps 5 s on its first execution in this JVM only (a contention victim). */
+    public static final java.util.concurrent.atomic.AtomicBoolean SLOW_ONCE = new java.util.concurrent.atomic.AtomicBoolean();
 
     static Tensor add(Tensor a, Tensor b, double extra) {
         Tensor out = Tensor.allocate(DType.F32, a.shape());
