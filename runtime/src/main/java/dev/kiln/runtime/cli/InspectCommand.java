@@ -59,6 +59,8 @@ final class InspectCommand implements Command {
                 .forEach(e -> out.printf("  %-28s %d%n", e.getKey(), e.getValue()));
         if (info.unsupported().isEmpty()) out.println("unsupported none");
         else out.println("unsupported " + String.join(", ", info.unsupported()));
+        out.println("types      " + info.typedOutputs() + " of " + (info.typedOutputs() + info.untypedOutputs())
+                + " node outputs have an inferred type (dims may still be symbolic or unknown)");
         if (!info.warnings().isEmpty()) {
             out.println("inference  " + info.warnings().size() + " warning(s)" + (listWarnings ? ":" : " (--warnings to list)"));
             if (listWarnings) for (String w : info.warnings()) out.println("  " + w);
