@@ -68,9 +68,13 @@ public final class ConformanceRunner {
         this.io = io;
     }
 
-    /** The test folders of {@code suite} (those holding a model.onnx) that pass the filter, by name. */
+    /**
+     * The test folders of {@code suite} (those holding a model.onnx) that pass the filter, by name; a folder that
+     * is itself a test (holds model.onnx) is a suite of one.
+     */
     public List<Path> discover(Path suite) {
         if (!Files.isDirectory(suite)) throw new IllegalArgumentException("not a directory: " + suite);
+        if (Files.isRegularFile(suite.resolve("model.onnx"))) return List.of(suite);
         List<Path> out = new ArrayList<>();
         for (Path p : CaseRunner.list(suite, Files::isDirectory)) {
             if (!Files.isRegularFile(p.resolve("model.onnx"))) continue;

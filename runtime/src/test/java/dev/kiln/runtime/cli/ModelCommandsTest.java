@@ -81,6 +81,12 @@ class ModelCommandsTest {
         assertTrue(r.err().contains("--input x=FILE.npy") && r.err().contains("float32[3,4,5]"), r.err());
     }
 
+    @Test void aSingleTestFolderIsASuiteOfOne() {
+        Result r = kiln("conformance", node("test_add_bcast").toString());
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("1 tests: 1 pass"), r.out());
+    }
+
     @Test void corruptModelInASuiteIsAFailureWithTheFileNamed() throws Exception {
         Path bad = Files.createDirectories(tmp.resolve("suite2/test_corrupt"));
         Files.write(bad.resolve("model.onnx"), new byte[] {(byte) 0xff, (byte) 0xff, 0x01, 0x02, 0x03});
