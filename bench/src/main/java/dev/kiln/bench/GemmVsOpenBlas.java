@@ -58,7 +58,7 @@ public final class GemmVsOpenBlas {
     }
 
     static void bench(int m, int n, int k, int batch, int threads, int reps, double minMs, boolean prepacked, GemmParams forced, KilnPool pool) {
-        Arena arena = Arena.ofConfined();
+        Arena arena = Arena.ofShared();
         long aN = (long) batch * m * k, bN = (long) k * n, cN = (long) batch * m * n;
         MemorySegment a = arena.allocate(aN * 4, 64), b = arena.allocate(bN * 4, 64), c = arena.allocate(cN * 4, 64);
         FloatPointer pa = new FloatPointer(aN), pb = new FloatPointer(bN), pc = new FloatPointer(cN);

@@ -121,7 +121,7 @@ public final class GemmTuning {
     public static Tuned tune(int m, int n, int k, KilnPool pool, Strategy strategy, Measurer measurer, Progress progress, TuningDb db) {
         if (VectorConfig.SCALAR) throw new IllegalStateException("scalar mode (kiln.vector.bits=0) has nothing to tune");
         int threads = pool.threads();
-        Arena arena = Arena.ofConfined();
+        Arena arena = Arena.ofShared();
         try {
             MemorySegment a = arena.allocate(4L * m * k, 64), b = arena.allocate(4L * k * n, 64), c = arena.allocate(4L * m * n, 64);
             Random r = new Random(42);
