@@ -171,7 +171,8 @@ public final class GemmTuning {
             metrics.put("shape", m + "x" + n + "x" + k);
             db.put(new TuningDb.Key(device(), KERNEL, KERNEL_VERSION, "f32", bucket(m, n, k, threads)), toMap(store), metrics);
             Map<String, GemmParams> t = tuned;
-            if (t != null) t.put(bucket(m, n, k, threads), store);
+            if (t == null) t = loadTuned();
+            t.put(bucket(m, n, k, threads), store);
             return new Tuned(store, Math.max(g, dg), dg, res.measured(), res.rejected());
         } finally {
             arena.close();
