@@ -18,9 +18,10 @@ final class Packing {
 
     /**
      * Packs A rows [ic, ic+mc) x columns [pc, pc+kc), A(i, p) = a[off + i*rs + p*cs], into MR-tall panels:
-     * panel q starts at q*MR*kc and holds element (i, p) at p*MR + i.
+     * panel q starts at q*MR*kc and holds element (i, p) at p*MR + i. Values are multiplied by {@code alpha}
+     * on the way (GEMM's alpha costs nothing here; 1 is exact).
      */
-    static void packA(MemorySegment a, long off, long rs, long cs, int ic, int mc, int pc, int kc, int mr, float[] dst) {
+    static void packA(MemorySegment a, long off, long rs, long cs, int ic, int mc, int pc, int kc, int mr, float alpha, float[] dst) {
         for (int ir = 0; ir < mc; ir += mr) {
             int rows = Math.min(mr, mc - ir);
             int base = ir * kc;
@@ -29,7 +30,8 @@ final class Packing {
                 long src = (off + (long) (ic + ir + i) * rs + (long) pc * cs) * 4;
                 long step = cs * 4;
                 int d = base + i;
-                for (int p = 0; p < kc; p++, d += mr, src += step) dst[d] = a.get(F32, src);
+                if (alpha == 1f) for (int p = 0; p < kc; p++, d += mr, src += step) dst[d] = a.get(F32, src);
+                else for (int p = 0; p < kc; p++, d += mr, src += step) dst[d] = alpha * a.get(F32, src);
             }
         }
     }
