@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Generates runtime/.../cpu/MicroKernels.java: one fully unrolled FMA micro-kernel per (MR rows x NV vectors)
 shape. Unrolled by hand (here) because C2 keeps accumulators in registers only when each is a separate local."""
+import os
 import sys
+
+UNROLL = int(os.environ.get('UNROLL', '1'))
 
 SHAPES = [(4, 2), (4, 3), (6, 2), (8, 2), (8, 3), (12, 2), (14, 2), (6, 4), (2, 4)]
 
@@ -13,14 +16,24 @@ def kernel(m, v):
     w(f"        final int l = F.length(), nr = {v} * l;")
     for i in range(m):
         w("        " + " ".join(f"FloatVector c{i}_{j} = FloatVector.zero(F);" for j in range(v)))
-    w("        for (int p = 0; p < kc; p++) {")
-    w(f"            int bi = bo + p * nr, ai = ao + p * {m};")
-    for j in range(v):
-        off = "" if j == 0 else f" + {j} * l" if j > 1 else " + l"
-        w(f"            FloatVector b{j} = FloatVector.fromArray(F, b, bi{off});")
-    for i in range(m):
-        w(f"            FloatVector a{i} = FloatVector.broadcast(F, a[ai + {i}]);" if i else "            FloatVector a0 = FloatVector.broadcast(F, a[ai]);")
-        w("            " + " ".join(f"c{i}_{j} = a{i}.fma(b{j}, c{i}_{j});" for j in range(v)))
+    def step(pexpr):
+        w(f"            {'int ' if pexpr == 'p' else ''}bi = bo + ({pexpr}) * nr; {'int ' if pexpr == 'p' else ''}ai = ao + ({pexpr}) * {m};")
+        for j in range(v):
+            off = "" if j == 0 else f" + {j} * l" if j > 1 else " + l"
+            w(f"            FloatVector b{j} = FloatVector.fromArray(F, b, bi{off});" if pexpr == "p" else f"            b{j} = FloatVector.fromArray(F, b, bi{off});")
+        for i in range(m):
+            decl = "FloatVector " if pexpr == "p" else ""
+            w(f"            {decl}a{i} = FloatVector.broadcast(F, a[ai + {i}]);" if i else f"            {decl}a0 = FloatVector.broadcast(F, a[ai]);")
+            w("            " + " ".join(f"c{i}_{j} = a{i}.fma(b{j}, c{i}_{j});" for j in range(v)))
+    w("        int p = 0;")
+    if UNROLL > 1:
+        w(f"        for (; p <= kc - {UNROLL}; p += {UNROLL}) {{")
+        step("p")
+        for u in range(1, UNROLL):
+            step(f"p + {u}")
+        w("        }")
+    w("        for (; p < kc; p++) {")
+    step("p")
     w("        }")
     w("        final long lb = 4L * l;")
     def block(expr_fn):

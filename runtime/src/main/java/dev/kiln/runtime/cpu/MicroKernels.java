@@ -53,8 +53,9 @@ final class MicroKernels {
         FloatVector c1_0 = FloatVector.zero(F); FloatVector c1_1 = FloatVector.zero(F);
         FloatVector c2_0 = FloatVector.zero(F); FloatVector c2_1 = FloatVector.zero(F);
         FloatVector c3_0 = FloatVector.zero(F); FloatVector c3_1 = FloatVector.zero(F);
-        for (int p = 0; p < kc; p++) {
-            int bi = bo + p * nr, ai = ao + p * 4;
+        int p = 0;
+        for (; p < kc; p++) {
+            int bi = bo + (p) * nr; int ai = ao + (p) * 4;
             FloatVector b0 = FloatVector.fromArray(F, b, bi);
             FloatVector b1 = FloatVector.fromArray(F, b, bi + l);
             FloatVector a0 = FloatVector.broadcast(F, a[ai]);
@@ -92,8 +93,9 @@ final class MicroKernels {
         FloatVector c1_0 = FloatVector.zero(F); FloatVector c1_1 = FloatVector.zero(F); FloatVector c1_2 = FloatVector.zero(F);
         FloatVector c2_0 = FloatVector.zero(F); FloatVector c2_1 = FloatVector.zero(F); FloatVector c2_2 = FloatVector.zero(F);
         FloatVector c3_0 = FloatVector.zero(F); FloatVector c3_1 = FloatVector.zero(F); FloatVector c3_2 = FloatVector.zero(F);
-        for (int p = 0; p < kc; p++) {
-            int bi = bo + p * nr, ai = ao + p * 4;
+        int p = 0;
+        for (; p < kc; p++) {
+            int bi = bo + (p) * nr; int ai = ao + (p) * 4;
             FloatVector b0 = FloatVector.fromArray(F, b, bi);
             FloatVector b1 = FloatVector.fromArray(F, b, bi + l);
             FloatVector b2 = FloatVector.fromArray(F, b, bi + 2 * l);
@@ -138,8 +140,9 @@ final class MicroKernels {
         FloatVector c3_0 = FloatVector.zero(F); FloatVector c3_1 = FloatVector.zero(F);
         FloatVector c4_0 = FloatVector.zero(F); FloatVector c4_1 = FloatVector.zero(F);
         FloatVector c5_0 = FloatVector.zero(F); FloatVector c5_1 = FloatVector.zero(F);
-        for (int p = 0; p < kc; p++) {
-            int bi = bo + p * nr, ai = ao + p * 6;
+        int p = 0;
+        for (; p < kc; p++) {
+            int bi = bo + (p) * nr; int ai = ao + (p) * 6;
             FloatVector b0 = FloatVector.fromArray(F, b, bi);
             FloatVector b1 = FloatVector.fromArray(F, b, bi + l);
             FloatVector a0 = FloatVector.broadcast(F, a[ai]);
@@ -193,8 +196,9 @@ final class MicroKernels {
         FloatVector c5_0 = FloatVector.zero(F); FloatVector c5_1 = FloatVector.zero(F);
         FloatVector c6_0 = FloatVector.zero(F); FloatVector c6_1 = FloatVector.zero(F);
         FloatVector c7_0 = FloatVector.zero(F); FloatVector c7_1 = FloatVector.zero(F);
-        for (int p = 0; p < kc; p++) {
-            int bi = bo + p * nr, ai = ao + p * 8;
+        int p = 0;
+        for (; p < kc; p++) {
+            int bi = bo + (p) * nr; int ai = ao + (p) * 8;
             FloatVector b0 = FloatVector.fromArray(F, b, bi);
             FloatVector b1 = FloatVector.fromArray(F, b, bi + l);
             FloatVector a0 = FloatVector.broadcast(F, a[ai]);
@@ -260,8 +264,9 @@ final class MicroKernels {
         FloatVector c5_0 = FloatVector.zero(F); FloatVector c5_1 = FloatVector.zero(F); FloatVector c5_2 = FloatVector.zero(F);
         FloatVector c6_0 = FloatVector.zero(F); FloatVector c6_1 = FloatVector.zero(F); FloatVector c6_2 = FloatVector.zero(F);
         FloatVector c7_0 = FloatVector.zero(F); FloatVector c7_1 = FloatVector.zero(F); FloatVector c7_2 = FloatVector.zero(F);
-        for (int p = 0; p < kc; p++) {
-            int bi = bo + p * nr, ai = ao + p * 8;
+        int p = 0;
+        for (; p < kc; p++) {
+            int bi = bo + (p) * nr; int ai = ao + (p) * 8;
             FloatVector b0 = FloatVector.fromArray(F, b, bi);
             FloatVector b1 = FloatVector.fromArray(F, b, bi + l);
             FloatVector b2 = FloatVector.fromArray(F, b, bi + 2 * l);
@@ -340,8 +345,9 @@ final class MicroKernels {
         FloatVector c9_0 = FloatVector.zero(F); FloatVector c9_1 = FloatVector.zero(F);
         FloatVector c10_0 = FloatVector.zero(F); FloatVector c10_1 = FloatVector.zero(F);
         FloatVector c11_0 = FloatVector.zero(F); FloatVector c11_1 = FloatVector.zero(F);
-        for (int p = 0; p < kc; p++) {
-            int bi = bo + p * nr, ai = ao + p * 12;
+        int p = 0;
+        for (; p < kc; p++) {
+            int bi = bo + (p) * nr; int ai = ao + (p) * 12;
             FloatVector b0 = FloatVector.fromArray(F, b, bi);
             FloatVector b1 = FloatVector.fromArray(F, b, bi + l);
             FloatVector a0 = FloatVector.broadcast(F, a[ai]);
@@ -437,8 +443,9 @@ final class MicroKernels {
         FloatVector c11_0 = FloatVector.zero(F); FloatVector c11_1 = FloatVector.zero(F);
         FloatVector c12_0 = FloatVector.zero(F); FloatVector c12_1 = FloatVector.zero(F);
         FloatVector c13_0 = FloatVector.zero(F); FloatVector c13_1 = FloatVector.zero(F);
-        for (int p = 0; p < kc; p++) {
-            int bi = bo + p * nr, ai = ao + p * 14;
+        int p = 0;
+        for (; p < kc; p++) {
+            int bi = bo + (p) * nr; int ai = ao + (p) * 14;
             FloatVector b0 = FloatVector.fromArray(F, b, bi);
             FloatVector b1 = FloatVector.fromArray(F, b, bi + l);
             FloatVector a0 = FloatVector.broadcast(F, a[ai]);
@@ -538,8 +545,9 @@ final class MicroKernels {
         FloatVector c3_0 = FloatVector.zero(F); FloatVector c3_1 = FloatVector.zero(F); FloatVector c3_2 = FloatVector.zero(F); FloatVector c3_3 = FloatVector.zero(F);
         FloatVector c4_0 = FloatVector.zero(F); FloatVector c4_1 = FloatVector.zero(F); FloatVector c4_2 = FloatVector.zero(F); FloatVector c4_3 = FloatVector.zero(F);
         FloatVector c5_0 = FloatVector.zero(F); FloatVector c5_1 = FloatVector.zero(F); FloatVector c5_2 = FloatVector.zero(F); FloatVector c5_3 = FloatVector.zero(F);
-        for (int p = 0; p < kc; p++) {
-            int bi = bo + p * nr, ai = ao + p * 6;
+        int p = 0;
+        for (; p < kc; p++) {
+            int bi = bo + (p) * nr; int ai = ao + (p) * 6;
             FloatVector b0 = FloatVector.fromArray(F, b, bi);
             FloatVector b1 = FloatVector.fromArray(F, b, bi + l);
             FloatVector b2 = FloatVector.fromArray(F, b, bi + 2 * l);
@@ -601,8 +609,9 @@ final class MicroKernels {
         final int l = F.length(), nr = 4 * l;
         FloatVector c0_0 = FloatVector.zero(F); FloatVector c0_1 = FloatVector.zero(F); FloatVector c0_2 = FloatVector.zero(F); FloatVector c0_3 = FloatVector.zero(F);
         FloatVector c1_0 = FloatVector.zero(F); FloatVector c1_1 = FloatVector.zero(F); FloatVector c1_2 = FloatVector.zero(F); FloatVector c1_3 = FloatVector.zero(F);
-        for (int p = 0; p < kc; p++) {
-            int bi = bo + p * nr, ai = ao + p * 2;
+        int p = 0;
+        for (; p < kc; p++) {
+            int bi = bo + (p) * nr; int ai = ao + (p) * 2;
             FloatVector b0 = FloatVector.fromArray(F, b, bi);
             FloatVector b1 = FloatVector.fromArray(F, b, bi + l);
             FloatVector b2 = FloatVector.fromArray(F, b, bi + 2 * l);
