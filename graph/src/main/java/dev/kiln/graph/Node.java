@@ -42,6 +42,12 @@ public final class Node {
     public Attribute attribute(String name) { return attributes.get(name); }
 
     public void setInput(int i, Value v) { inputs.set(i, v); }
+
+    /** Makes {@code v} this node's i-th output (and this node its producer); used by graph rewrites. */
+    public void setOutput(int i, Value v) {
+        outputs.set(i, v);
+        if (v != null) v.setProducer(this);
+    }
     public void setAttribute(Attribute a) { attributes.put(a.name(), a); }
 
     /** The op definition resolved for this node's opset, or null before resolution. */

@@ -19,6 +19,7 @@ final class StandardFamilies {
             new dev.kiln.ops.control.ControlFlowOps(),
             new dev.kiln.ops.control.SequenceOps(),
             new dev.kiln.ops.text.StringOps(),
+            new dev.kiln.ops.ml.MlOps(),
             new dev.kiln.ops.nn.ConvOps(),
             new dev.kiln.ops.nn.PoolOps(),
             new dev.kiln.ops.nn.NormalizationOps(),

@@ -3,13 +3,18 @@ package dev.kiln.runtime;
 import dev.kiln.graph.Graph;
 import dev.kiln.graph.KilnException;
 import dev.kiln.graph.Value;
+import dev.kiln.graph.pass.PassContext;
+import dev.kiln.graph.pass.PassPipeline;
+import dev.kiln.codegen.opt.Optimizer;
 import dev.kiln.ops.OpRegistry;
 import dev.kiln.ops.interp.Interpreter;
 import dev.kiln.runtime.backend.Backend;
 import dev.kiln.runtime.backend.Backends;
 import dev.kiln.runtime.backend.ReferenceBackend;
 import dev.kiln.runtime.conformance.ValueComparator;
+import dev.kiln.tensor.OptionalValue;
 import dev.kiln.tensor.Tensor;
+import dev.kiln.tensor.TensorSequence;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,6 +22,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * A loaded model ready to run: the application's entry point to Kiln.
@@ -41,16 +47,25 @@ public final class Session implements AutoCloseable {
     private final List<IoInfo> optionalInputs;
     private final List<IoInfo> outputs;
     private final ModelAnalysis analysis;
-    private volatile boolean closed;
+    private final LoadedModel model;
+    private final List<PassPipeline.Step> optimization;
+    /** Runs share the read lock; close takes the write lock, so it never unmaps weights under a running request. */
+    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    private boolean closed;
 
-    private Session(Graph graph, SessionOptions options, OpRegistry registry) {
-        this.graph = graph;
+    private Session(LoadedModel model, SessionOptions options, OpRegistry registry) {
+        this.model = model;
+        this.graph = model.graph();
         this.options = options;
+        // Types first: passes and backends look at static shapes and constant weights.
+        this.analysis = ModelAnalysis.infer(graph, registry);
+        // Optimize before kernels are chosen: fused nodes get their own (reference or fast) kernels.
+        this.optimization = Optimizer.optimize(graph, options.optLevel(),
+                PassContext.fromSystemProperties(n -> registry.lookup(n.domain(), n.opType(), graph.opset(n.domain()))));
         this.backend = Backends.resolve(options.backend(), System.err::println);
         this.interpreter = new Interpreter(graph, registry, backend.selector(options));
         this.reference = options.verify() && !backend.name().equals(ReferenceBackend.NAME)
                 ? new Interpreter(graph, registry) : null;
-        this.analysis = ModelAnalysis.infer(graph, registry);
         List<IoInfo> req = new ArrayList<>(), opt = new ArrayList<>(), outs = new ArrayList<>();
         List<Value> required = graph.requiredInputs();
         for (Value v : graph.inputs()) (required.contains(v) ? req : opt).add(new IoInfo(v.name(), v.type()));
@@ -63,11 +78,21 @@ public final class Session implements AutoCloseable {
     public static Session load(Path model) { return load(model, SessionOptions.defaults()); }
 
     public static Session load(Path model, SessionOptions options) {
-        return new Session(ModelFiles.load(model).graph(), options, OpRegistry.standard());
+        return open(ModelFiles.load(model), options, OpRegistry.standard());
     }
 
     public static Session load(byte[] model, SessionOptions options) {
-        return new Session(ModelFiles.load(model).graph(), options, OpRegistry.standard());
+        return open(ModelFiles.load(model), options, OpRegistry.standard());
+    }
+
+    /** A session that owns {@code m} and closes it with itself (or at once when loading fails). */
+    static Session open(LoadedModel m, SessionOptions options, OpRegistry registry) {
+        try {
+            return new Session(m, options, registry);
+        } catch (RuntimeException | Error e) {
+            m.close();
+            throw e;
+        }
     }
 
     /**
@@ -75,13 +100,19 @@ public final class Session implements AutoCloseable {
      * from now on: it attaches op definitions and inferred types to it.
      */
     public static Session of(Graph graph, SessionOptions options) {
-        return new Session(graph, options, OpRegistry.standard());
+        return new Session(LoadedModel.of(graph), options, OpRegistry.standard());
     }
 
     /** As {@link #of(Graph, SessionOptions)} with a custom op registry (tests, extension ops). */
     public static Session of(Graph graph, SessionOptions options, OpRegistry registry) {
-        return new Session(graph, options, registry);
+        return new Session(LoadedModel.of(graph), options, registry);
     }
+
+    /** What each optimization pass did at load (empty at O0). */
+    public List<PassPipeline.Step> optimizationSteps() { return optimization; }
+
+    /** The graph as optimized and executed (for inspection; do not modify). */
+    public Graph graph() { return graph; }
 
     /** Inputs the caller must feed, in model order. */
     public List<IoInfo> inputs() { return inputs; }
@@ -117,9 +148,18 @@ public final class Session implements AutoCloseable {
      * {@link dev.kiln.tensor.OptionalValue}s; returns every output by name, in model order.
      */
     public Map<String, Object> runValues(Map<String, ?> inputs) {
-        if (closed) throw new IllegalStateException("session is closed");
+        lifecycle.readLock().lock();
+        try {
+            if (closed) throw new IllegalStateException("session is closed");
+            return runOpen(inputs);
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    private Map<String, Object> runOpen(Map<String, ?> inputs) {
         InputValidator.check(this.inputs, optionalInputs, inputs);
-        Map<String, Object> out = interpreter.run(inputs);
+        Map<String, Object> out = detach(interpreter.run(inputs));
         if (reference != null) {
             Map<String, Object> expected = reference.run(inputs);
             for (Map.Entry<String, Object> e : expected.entrySet()) {
@@ -132,8 +172,37 @@ public final class Session implements AutoCloseable {
         return out;
     }
 
-    /** Marks the session closed; memory is GC-managed, so this only stops further runs. */
-    @Override public void close() { closed = true; }
+    /** Copies outputs that view the model's mapped weights, which die when the session closes. */
+    private Map<String, Object> detach(Map<String, Object> out) {
+        for (Map.Entry<String, Object> e : out.entrySet()) {
+            Object v = e.getValue();
+            if (v instanceof Tensor t && model.owns(t)) e.setValue(t.copy());
+            else if (v instanceof TensorSequence s) {
+                List<Tensor> items = new ArrayList<>();
+                boolean any = false;
+                for (Tensor t : s.items()) { any |= model.owns(t); items.add(model.owns(t) ? t.copy() : t); }
+                if (any) e.setValue(new TensorSequence(s.elementType(), items));
+            } else if (v instanceof OptionalValue o && o.value() instanceof Tensor t && model.owns(t)) {
+                e.setValue(new OptionalValue(t.copy(), o.elementType()));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Waits for running requests, then releases the model file. Outputs already returned stay valid: runs copy
+     * any output that would view the model's weights.
+     */
+    @Override public void close() {
+        lifecycle.writeLock().lock();
+        try {
+            if (closed) return;
+            closed = true;
+            model.close();
+        } finally {
+            lifecycle.writeLock().unlock();
+        }
+    }
 
     @Override public String toString() {
         return "Session[" + (graph.name().isEmpty() ? "model" : graph.name()) + ", backend=" + backend.name()

@@ -238,7 +238,9 @@ public final class Tensor {
                     Float8.toFloat(dtype, data.get(ValueLayout.JAVA_BYTE, b) & 0xFF);
             case U64 -> {
                 long v = data.get(I64, b);
-                yield v >= 0 ? (double) v : ((double) (v >>> 1)) * 2.0 + (v & 1);
+                // Halve with the low bit kept as a sticky bit so the one rounding to double is correct
+                // (adding the bit back after rounding the half can miss a tie-break: 2^63 + 2^10 + 1).
+                yield v >= 0 ? (double) v : ((double) ((v >>> 1) | (v & 1))) * 2.0;
             }
             case STRING -> throw new UnsupportedOperationException("string tensor has no numeric value");
             default -> readLong(p);
@@ -268,10 +270,10 @@ public final class Tensor {
         switch (dtype) {
             case F32 -> data.set(F32, b, (float) v);
             case F64 -> data.set(F64, b, v);
-            case F16 -> data.set(I16, b, Float.floatToFloat16((float) v));
-            case BF16 -> data.set(I16, b, Half.floatToBf16((float) v));
+            case F16 -> data.set(I16, b, Half.doubleToF16(v));
+            case BF16 -> data.set(I16, b, Half.doubleToBf16(v));
             case F8E4M3FN, F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ, F8E8M0, F4E2M1 ->
-                    data.set(ValueLayout.JAVA_BYTE, b, (byte) Float8.fromFloat(dtype, (float) v, true));
+                    data.set(ValueLayout.JAVA_BYTE, b, (byte) Float8.fromFloat(dtype, Half.toFloatRoundToOdd(v), true));
             case BOOL -> data.set(ValueLayout.JAVA_BYTE, b, (byte) (v != 0 ? 1 : 0));
             case U64 -> writeLong(p, v >= 0x1p63 ? (long) (v - 0x1p63) ^ Long.MIN_VALUE : (long) v);
             case STRING -> throw new UnsupportedOperationException("string tensor has no numeric value");
@@ -448,7 +450,8 @@ public final class Tensor {
         long first = r[0], count = r[1];
         long newOffset = count == 0 ? offset : offset + first * strides[axis];
         long[] s = strides.clone();
-        s[axis] = strides[axis] * step;
+        // With at most one element the stride is never used; skipping the product avoids overflow for huge steps.
+        if (count > 1) s[axis] = Math.multiplyExact(strides[axis], step);
         return derive(shape.withDim(axis, count), s, newOffset);
     }
 

@@ -41,12 +41,14 @@ final class Views {
         if (step > 0) {
             long s = clamp(start < 0 ? start + n : start, 0, n);
             long e = clamp(end < 0 ? end + n : end, 0, n);
-            long count = e > s ? (e - s + step - 1) / step : 0;
+            // (e - s - 1) / step + 1 rather than a ceiling with + step - 1, which overflows for huge steps.
+            long count = e > s ? (e - s - 1) / step + 1 : 0;
             return new long[]{s, count};
         } else {
             long s = clamp(start < 0 ? start + n : start, -1, n - 1);
             long e = clamp(end < 0 ? end + n : end, -1, n - 1);
-            long count = s > e ? (s - e + (-step) - 1) / (-step) : 0;
+            // Divides by the negative step directly: -step overflows for Long.MIN_VALUE.
+            long count = s > e ? (e - s + 1) / step + 1 : 0;
             return new long[]{s, count};
         }
     }

@@ -24,12 +24,15 @@ import java.util.function.UnaryOperator;
 final class FunctionInliner {
     /** Bound on nested calls: a function that (indirectly) calls itself would otherwise expand forever. */
     private static final int MAX_DEPTH = 64;
+    /** Bound on nodes created by inlining: functions calling each other twice per level grow exponentially. */
+    static final int MAX_INLINED_NODES = 2_000_000;
 
     private final Map<String, FunctionMsg> functions = new HashMap<>();
     private final String source;
     /** A marker no name in the model contains, so generated names cannot collide with the file's names. */
     private final String base;
     private int counter;
+    private long created;
 
     FunctionInliner(List<FunctionMsg> fns, String source, Set<String> usedNames) {
         this.source = source;
@@ -54,7 +57,44 @@ final class FunctionInliner {
     boolean isEmpty() { return functions.isEmpty(); }
 
     /** Inlines every call in {@code g} and its subgraphs, in place. */
-    void inline(GraphMsg g) { inline(g, 0); }
+    void inline(GraphMsg g) {
+        // Size the expansion first, so recursion and exponential blow-up fail fast instead of after the work.
+        long total = expandedSize(g.nodes, new HashMap<>(), new java.util.HashSet<>());
+        if (total > MAX_INLINED_NODES)
+            throw new ModelFormatException(source + ": inlining model-local functions would create " + total
+                    + " nodes (limit " + MAX_INLINED_NODES + ")");
+        inline(g, 0);
+    }
+
+    /** Primitive nodes after inlining, saturating at Long.MAX_VALUE; fails on recursive functions. */
+    private long expandedSize(List<NodeMsg> nodes, Map<FunctionMsg, Long> memo, Set<FunctionMsg> visiting) {
+        long n = 0;
+        for (NodeMsg node : nodes) {
+            for (AttrMsg a : node.attributes) {
+                if (a.g != null) n = sat(n, expandedSize(a.g.nodes, memo, visiting));
+                for (GraphMsg sub : a.graphs) n = sat(n, expandedSize(sub.nodes, memo, visiting));
+            }
+            FunctionMsg f = functions.get(key(node.domain, node.opType, node.overload));
+            if (f == null) { n = sat(n, 1); continue; }
+            Long known = memo.get(f);
+            if (known == null) {
+                if (!visiting.add(f))
+                    throw new ModelFormatException(source + ": function " + describe(f) + " calls itself (at node '" + node.name + "')");
+                if (visiting.size() > MAX_DEPTH)
+                    throw new ModelFormatException(source + ": function calls nest deeper than " + MAX_DEPTH);
+                known = expandedSize(f.nodes, memo, visiting);
+                visiting.remove(f);
+                memo.put(f, known);
+            }
+            n = sat(n, known);
+        }
+        return n;
+    }
+
+    private static long sat(long a, long b) {
+        long r = a + b;
+        return r < 0 ? Long.MAX_VALUE : r;
+    }
 
     private void inline(GraphMsg g, int depth) {
         List<NodeMsg> out = new ArrayList<>(g.nodes.size());
@@ -89,6 +129,10 @@ final class FunctionInliner {
         for (AttrMsg a : f.attributeDefaults) callAttrs.put(a.name, a);
         for (AttrMsg a : n.attributes) callAttrs.put(a.name, a);
         List<NodeMsg> body = new ArrayList<>();
+        created += f.nodes.size();
+        if (created > MAX_INLINED_NODES)
+            throw new ModelFormatException(source + ": inlining function " + describe(f) + " at node '" + n.name
+                    + "' would create more than " + MAX_INLINED_NODES + " nodes");
         for (NodeMsg b : f.nodes) body.add(copyNode(b, rename, callAttrs, prefix));
         for (NodeMsg b : body) expand(b, out, depth + 1);
     }

@@ -1,9 +1,13 @@
 package dev.kiln.formats.onnx;
 
 import dev.kiln.formats.protobuf.ProtoReader;
+import dev.kiln.formats.protobuf.ProtoWriter;
+import dev.kiln.graph.Graph;
+import dev.kiln.graph.InvalidInputException;
 import dev.kiln.graph.KilnException;
 import dev.kiln.graph.ModelFormatException;
 import dev.kiln.graph.UnsupportedOperatorException;
+import dev.kiln.graph.Value;
 import dev.kiln.graph.ValueType;
 import dev.kiln.tensor.DType;
 import dev.kiln.tensor.OptionalValue;
@@ -59,6 +63,59 @@ public final class OnnxValues {
     /** Decodes a serialized TensorProto. */
     public static Tensor decodeTensor(byte[] bytes, String sourceName) {
         return guard(sourceName, () -> tensor(ProtoReader.of(native_(bytes), sourceName, "TensorProto")));
+    }
+
+    /**
+     * The values of one test data set ({@code test_data_set_N}): {@code input_i.pb} matched to the i-th graph input
+     * that has no initializer, {@code output_j.pb} to the j-th graph output.
+     */
+    public record DataSet(List<Object> inputs, List<Object> outputs) {}
+
+    public static DataSet readDataSet(Graph graph, Path dataSetDir) {
+        List<Value> ins = graph.requiredInputs();
+        List<Object> inputs = new ArrayList<>(), outputs = new ArrayList<>();
+        for (int i = 0; Files.exists(dataSetDir.resolve("input_" + i + ".pb")); i++) {
+            if (i >= ins.size())
+                throw new InvalidInputException(dataSetDir + ": input_" + i + ".pb but the graph has " + ins.size() + " required inputs");
+            inputs.add(read(dataSetDir.resolve("input_" + i + ".pb"), ins.get(i).type()));
+        }
+        for (int i = 0; Files.exists(dataSetDir.resolve("output_" + i + ".pb")); i++) {
+            if (i >= graph.outputs().size())
+                throw new InvalidInputException(dataSetDir + ": output_" + i + ".pb but the graph has " + graph.outputs().size() + " outputs");
+            outputs.add(read(dataSetDir.resolve("output_" + i + ".pb"), graph.outputs().get(i).type()));
+        }
+        return new DataSet(List.copyOf(inputs), List.copyOf(outputs));
+    }
+
+    /**
+     * Serializes a tensor as a TensorProto: {@code raw_data} little-endian (sub-byte types packed two or four per
+     * byte, LSB first), strings in {@code string_data}.
+     */
+    public static byte[] encodeTensor(Tensor t, String name) {
+        ProtoWriter w = new ProtoWriter();
+        for (long d : t.shape().dims()) w.int64(1, d);
+        w.int64(2, t.dtype().onnxCode());
+        if (name != null && !name.isEmpty()) w.string(8, name);
+        long n = t.numel();
+        if (t.dtype() == DType.STRING) {
+            for (long i = 0; i < n; i++) w.string(6, t.getString(i));
+            return w.toByteArray();
+        }
+        if (n > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("tensor too large to encode: " + t.shape());
+        byte[] raw;
+        if (t.dtype().isSubByte()) {
+            int bits = TensorDecoder.fileBits(t.dtype()), perByte = 8 / bits, mask = (1 << bits) - 1;
+            raw = new byte[(int) ((n * bits + 7) / 8)];
+            MemorySegment c = t.contiguous().contiguousSegment();
+            for (long i = 0; i < n; i++) {
+                int v = c.get(ValueLayout.JAVA_BYTE, i) & mask;
+                raw[(int) (i / perByte)] |= (byte) (v << (bits * (int) (i % perByte)));
+            }
+        } else {
+            raw = t.contiguous().contiguousSegment().toArray(ValueLayout.JAVA_BYTE);
+        }
+        w.bytes(9, raw);
+        return w.toByteArray();
     }
 
     private interface Body<T> { T run(); }

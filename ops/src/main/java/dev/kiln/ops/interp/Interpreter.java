@@ -16,8 +16,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
+import java.util.TreeMap;
 
 /**
  * The reference interpreter: runs a graph node by node in topological order with the scalar reference kernels,
@@ -44,22 +43,35 @@ public final class Interpreter {
         this.graph = graph;
         this.registry = registry;
         this.selector = selector;
-        Set<String> missing = new TreeSet<>();
+        Map<String, List<String>> missing = new TreeMap<>();
         resolve(graph, graph, missing);
-        if (!missing.isEmpty())
-            throw new UnsupportedOperatorException("unsupported operators: " + String.join("; ", missing));
+        if (!missing.isEmpty()) throw new UnsupportedOperatorException(describeMissing(missing));
     }
 
     public Graph graph() { return graph; }
 
-    private void resolve(Graph g, Graph root, Set<String> missing) {
+    /** One entry per op and opset, with a node count and the first few node names, so the message stays readable. */
+    private static String describeMissing(Map<String, List<String>> missing) {
+        StringBuilder sb = new StringBuilder("unsupported operators: ");
+        boolean first = true;
+        for (Map.Entry<String, List<String>> e : missing.entrySet()) {
+            if (!first) sb.append("; ");
+            first = false;
+            List<String> nodes = e.getValue();
+            sb.append(e.getKey()).append(": ").append(nodes.size()).append(nodes.size() == 1 ? " node " : " nodes, e.g. ");
+            sb.append(String.join(", ", nodes.subList(0, Math.min(3, nodes.size()))));
+        }
+        return sb.toString();
+    }
+
+    private void resolve(Graph g, Graph root, Map<String, List<String>> missing) {
         for (Node n : g.nodes()) {
             int opset = root.opset(n.domain());
             if (opset < 0) opset = g.opset(n.domain());
             OpSchema s = registry.lookup(n.domain(), n.opType(), opset);
             if (s == null) {
                 String dom = n.domain().isEmpty() ? "" : n.domain() + ".";
-                missing.add(dom + n.opType() + " (opset " + opset + ", node " + n.describe() + ")");
+                missing.computeIfAbsent(dom + n.opType() + " (opset " + opset + ")", k -> new ArrayList<>()).add(n.describe());
             } else {
                 n.setOp(s);
                 Kernel k = selector.select(n, s);

@@ -1,15 +1,68 @@
 package dev.kiln.runtime.cli;
 
-import java.io.PrintStream;
-import java.util.List;
+import dev.kiln.runtime.conformance.ConformanceReport;
+import dev.kiln.runtime.conformance.ConformanceRunner;
+import dev.kiln.runtime.conformance.TestStatus;
 
-/** `kiln conformance`: run an ONNX backend node-test folder and report pass/fail per op. */
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/** `kiln conformance`: run an ONNX backend-style test folder and report pass/fail/unsupported per op. */
 final class ConformanceCommand implements Command {
     @Override public String name() { return "conformance"; }
-    @Override public String summary() { return "run an ONNX backend node-test folder and report pass/fail per op"; }
+    @Override public String summary() {
+        return "run ONNX backend tests: kiln conformance DIR [--json FILE] [--filter REGEX] [--jobs N] [--timeout-ms N]"
+                + " [--backend NAME] [--check-types] [--verbose] [--all-ops]";
+    }
 
-    @Override public int run(List<String> args, PrintStream out, PrintStream err) {
-        err.println("kiln conformance: not available in this build yet");
-        return 1;
+    @Override public int run(List<String> args, PrintStream out, PrintStream err) throws IOException {
+        ModelCommandArgs a = ModelCommandArgs.parse(args,
+                Set.of("--json", "--filter", "--jobs", "--timeout-ms", "--backend"), Set.of("--verbose", "--all-ops", "--check-types"));
+        Path dir = Path.of(a.onlyPositional("test folder (kiln conformance DIR)"));
+        if (!Files.isDirectory(dir)) throw new UsageException("not a directory: " + dir);
+        ConformanceRunner.Options o = ConformanceRunner.Options.defaults();
+        o = o.withJobs(Math.max(1, a.intOption("--jobs", o.jobs())));
+        o = o.withTimeoutMs(Math.max(1, a.intOption("--timeout-ms", (int) o.timeoutMs())));
+        if (a.get("--filter") != null) {
+            try {
+                o = o.withFilter(Pattern.compile(a.get("--filter")));
+            } catch (PatternSyntaxException e) {
+                throw new UsageException("--filter: " + e.getDescription());
+            }
+        }
+        o = o.withCheckTypes(a.flag("--check-types"));
+        if (a.get("--backend") != null) o = o.withSession(o.session().withBackend(a.get("--backend")));
+        ConformanceRunner runner = new ConformanceRunner(o);
+        int total = runner.discover(dir).size();
+        if (total == 0) {
+            err.println("kiln conformance: no <test>/model.onnx folders in " + dir
+                    + (a.get("--filter") != null ? " matching " + a.get("--filter") : ""));
+            return 1;
+        }
+        err.println("running " + total + " tests from " + dir + " with " + o.jobs() + " jobs, " + o.timeoutMs() + " ms limit each");
+        boolean verbose = a.flag("--verbose");
+        int[] done = {0};
+        ConformanceReport report = runner.run(dir, r -> {
+            done[0]++;
+            if (verbose && r.status() != TestStatus.PASS)
+                err.println("  " + r.status().label() + " " + r.name() + " [" + r.op() + "]: " + r.message());
+            else if (!verbose && done[0] % 200 == 0) err.println("  ... " + done[0] + "/" + total);
+        });
+        out.print(report.opTable(!a.flag("--all-ops")));
+        out.println();
+        out.println("conformance " + dir + ": " + report.summary());
+        if (a.get("--json") != null) {
+            Path json = Path.of(a.get("--json"));
+            if (json.toAbsolutePath().getParent() != null) Files.createDirectories(json.toAbsolutePath().getParent());
+            Files.writeString(json, report.toJson());
+            out.println("report written to " + json);
+        }
+        return report.passed() == report.results().size() ? 0 : 1;
     }
 }

