@@ -57,13 +57,14 @@ final class SpectralKernels {
                 java.util.Arrays.fill(re, 0);
                 java.util.Arrays.fill(im, 0);
                 if (inverse && onesided) {
-                    // Hermitian half spectrum: X[k] for k < len, conj(X[n - k]) above.
+                    // Hermitian half spectrum: X[k] up to n/2, conj(X[n - k]) above; bins the input lacks are 0.
                     for (int k = 0; k < n; k++) {
-                        int src = k < len ? k : n - k;
-                        if (src < 0 || src >= len) continue;
+                        boolean mirrored = k > n / 2;
+                        int src = mirrored ? n - k : k;
+                        if (src >= len) continue;
                         int off = ((p * len + src) * inner + q) * comps;
                         re[k] = x[off];
-                        im[k] = k < len ? x[off + 1] : -x[off + 1];
+                        im[k] = mirrored ? -x[off + 1] : x[off + 1];
                     }
                 } else {
                     for (int t = 0; t < Math.min(len, n); t++) {

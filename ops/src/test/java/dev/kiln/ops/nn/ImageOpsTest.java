@@ -52,6 +52,24 @@ class ImageOpsTest {
             assertEquals(x.getDouble(new long[]{0, c, i / fh, j / fw}), y.getDouble(new long[]{0, c, i, j}));
     }
 
+    /** The pre-11 paths (Upsample-7's scales attribute, Resize-10's scales input) agree with Upsample-9. */
+    @Test
+    void legacyOpsetsAgree() {
+        Tensor x = random(new Random(4), 1, 1, 3, 4);
+        Tensor s = Tensor.of(new float[]{1, 1, 2, 1.5f}, 4);
+        for (String mode : new String[]{"nearest", "linear"}) {
+            Tensor up9 = run1("Upsample", 9, List.of(Attribute.of("mode", mode)), x, s);
+            Tensor up7 = run1("Upsample", 7, List.of(Attribute.of("mode", mode), Attribute.of("scales", new float[]{1, 1, 2, 1.5f})), x);
+            Tensor rs10 = run1("Resize", 10, List.of(Attribute.of("mode", mode)), x, s);
+            assertEquals(dev.kiln.tensor.Shape.of(1, 1, 6, 6), up9.shape());
+            assertClose(up9, up7, 0, 0);
+            assertClose(up9, rs10, 0, 0);
+        }
+        // Upsample's nearest takes the floor of the asymmetric source coordinate: rows 0,0,1,1,2,2.
+        Tensor up = run1("Upsample", 9, List.of(), x, s);
+        assertEquals(x.getDouble(new long[]{0, 0, 1, 0}), up.getDouble(new long[]{0, 0, 3, 0}));
+    }
+
     /** Linear interpolation with align_corners reproduces a linear ramp exactly at any output size. */
     @Property(tries = 30)
     void linearAlignCornersKeepsRamps(@ForAll @IntRange(min = 2, max = 7) int in, @ForAll @IntRange(min = 2, max = 11) int out) {

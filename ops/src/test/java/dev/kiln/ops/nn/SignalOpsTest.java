@@ -54,6 +54,20 @@ class SignalOpsTest {
         assertClose(x, back, 1e-4, 1e-5);
     }
 
+    /** irfft with a dft_length shorter than the spectrum uses only bins up to n/2 and mirrors the rest. */
+    @Test
+    void irfftWithShortDftLengthUsesHermitianHalf() {
+        Random rnd = new Random(9);
+        Tensor x = random(rnd, 1, 4, 1);
+        Tensor spec = run1("DFT", 20, List.of(Attribute.of("onesided", 1L)), x, null, axis(1));       // 3 bins
+        float[] padded = new float[6 * 2];
+        for (int i = 0; i < 6; i++) padded[i] = (float) spec.getDouble(i);
+        for (int i = 6; i < 12; i++) padded[i] = 100 + i;                                                  // junk bins 3..5
+        Tensor back = run1("DFT", 20, List.of(Attribute.of("onesided", 1L), Attribute.of("inverse", 1L)),
+                Tensor.of(padded, 1, 6, 2), Tensor.scalarLong(DType.I64, 4), axis(1));
+        assertClose(x, back, 1e-5, 1e-6);
+    }
+
     @Test
     void dftOfImpulseIsFlatAndDftLengthPads() {
         Tensor x = Tensor.of(new float[]{1, 0, 0}, 1, 3, 1);
