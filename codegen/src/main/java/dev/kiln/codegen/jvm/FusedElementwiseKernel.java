@@ -20,6 +20,8 @@ import java.util.List;
  */
 public final class FusedElementwiseKernel implements Kernel {
     private final int bits;
+    /** This node's kernels by broadcast pattern (bit k = input k broadcast along the row): no key strings per run. */
+    private final java.util.concurrent.ConcurrentHashMap<Long, RowKernel> byPattern = new java.util.concurrent.ConcurrentHashMap<>();
 
     public FusedElementwiseKernel() { this(KernelCompiler.BITS); }
     public FusedElementwiseKernel(int bits) { this.bits = bits; }
@@ -34,12 +36,26 @@ public final class FusedElementwiseKernel implements Kernel {
             throw ctx.fail("inputs do not broadcast: " + e.getMessage());
         }
         Tensor out = Tensor.allocate(DType.F32, outShape);
-        run(p, in, out, bits);
+        if (in.length <= 63) {
+            run(p, in, out, pattern -> byPattern.computeIfAbsent(mask(pattern), m -> KernelCompiler.kernel(p, pattern, bits)));
+        } else {
+            run(p, in, out, bits);
+        }
         return new Object[] {out};
     }
 
     /** Computes {@code out = p(in...)}; {@code out} must be a fresh contiguous f32 tensor of the broadcast shape. */
     public static void run(FusedElementwiseProgram p, Tensor[] in, Tensor out, int bits) {
+        run(p, in, out, pattern -> KernelCompiler.kernel(p, pattern, bits));
+    }
+
+    private static long mask(boolean[] pattern) {
+        long m = 0;
+        for (int k = 0; k < pattern.length; k++) if (pattern[k]) m |= 1L << k;
+        return m;
+    }
+
+    private static void run(FusedElementwiseProgram p, Tensor[] in, Tensor out, java.util.function.Function<boolean[], RowKernel> kernels) {
         if (out.numel() == 0) return;
         int n = in.length;
         Shape shape = out.shape();
@@ -57,9 +73,7 @@ public final class FusedElementwiseKernel implements Kernel {
         Collapsed c = collapse(shape.dims(), strides);
         boolean[] rowBroadcast = new boolean[n];
         for (int k = 0; k < n; k++) rowBroadcast[k] = c.strides[k][c.dims.length - 1] == 0;
-        RowKernel kernel = KernelCompiler.kernel(p, rowBroadcast, bits);
-        long[][] inStrides = new long[n][];
-        System.arraycopy(c.strides, 0, inStrides, 0, n);
+        RowKernel kernel = kernels.apply(rowBroadcast);
         MemorySegment outSeg = out.segment();
         long[][] all = c.strides;
         Broadcasting.forEachRow(Shape.of(c.dims), all, offsets, (outStart, starts, len) -> {
