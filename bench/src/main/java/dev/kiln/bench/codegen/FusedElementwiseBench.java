@@ -26,7 +26,7 @@ import java.util.Map;
 
 /**
  * Generated vs hand-written vs reference on the 4-input chain {@code max(a*b + c, d)}, n floats (default 4096).
- * A System.nanoTime harness (not JMH): each variant is warmed up, then timed over R rounds of many calls; the
+ * A System.nanoTime harness (not JMH): each variant is warmed up for 3 s, then timed over 15 rounds of ~100 ms; the
  * median and min ns/element are printed, so a shared, noisy machine shows up as a wide min..median spread.
  *
  * <p>Run: {@code java --add-modules jdk.incubator.vector -cp ... dev.kiln.bench.codegen.FusedElementwiseBench [n]}
@@ -53,23 +53,28 @@ public final class FusedElementwiseBench {
 
     interface Body { void run(); }
 
-    static double[] time(String name, long n, int calls, Body body) {
-        for (int w = 0; w < 5; w++) for (int i = 0; i < calls; i++) body.run();   // warm-up: C2 compiles
+    /** Warms up for 3 s (C2 needs many calls of the interpreter paths), then times 15 rounds of at least 100 ms. */
+    static double[] time(String name, long n, int unusedCalls, Body body) {
+        long until = System.nanoTime() + 3_000_000_000L;
+        long warmCalls = 0;
+        while (System.nanoTime() < until) { body.run(); warmCalls++; }
+        long calls = Math.max(1, warmCalls / 30);   // ~100 ms per round
         int rounds = 15;
         double[] nsPerElem = new double[rounds];
         for (int r = 0; r < rounds; r++) {
             long t0 = System.nanoTime();
-            for (int i = 0; i < calls; i++) body.run();
+            for (long i = 0; i < calls; i++) body.run();
             nsPerElem[r] = (System.nanoTime() - t0) / (double) calls / n;
         }
         Arrays.sort(nsPerElem);
-        System.out.printf("%-34s median %8.4f ns/elem   min %8.4f   max %8.4f%n", name, nsPerElem[rounds / 2], nsPerElem[0], nsPerElem[rounds - 1]);
+        System.out.printf("%-36s median %8.4f ns/elem   min %8.4f   max %8.4f   (%,d calls/round)%n", name,
+                nsPerElem[rounds / 2], nsPerElem[0], nsPerElem[rounds - 1], calls);
         return nsPerElem;
     }
 
     public static void main(String[] args) {
         long n = args.length > 0 ? Long.parseLong(args[0]) : 4096;
-        Arena arena = Arena.ofConfined();
+        Arena arena = Arena.ofAuto();   // shared: kernels may run on pool threads
         MemorySegment[] in = new MemorySegment[4];
         java.util.Random r = new java.util.Random(1);
         for (int k = 0; k < 4; k++) {
@@ -112,7 +117,7 @@ public final class FusedElementwiseBench {
         time("fused graph, generated kernel", n, calls / 4, () -> fused.run(feeds));
     }
 
-    static Graph chain(long n) {
+    public static Graph chain(long n) {
         Graph g = new Graph("chain");
         g.opsetImports().put("", 17);
         TensorType t = TensorType.of(DType.F32, Shape.of(n));
