@@ -166,4 +166,13 @@ class GeneratedKernelTest {
         assertThrows(IllegalArgumentException.class, () -> FusedElementwiseProgram.parse("x1|frob(x0)"));
         assertThrows(IllegalArgumentException.class, () -> FusedElementwiseProgram.parse("x1|add(t0,x0)"));
     }
+
+    @Test
+    void vectorBitsPropertyMeansWhatTheCpuBackendMeans() {
+        assertEquals(0, KernelCompiler.chooseBits("0"));
+        assertEquals(0, KernelCompiler.chooseBits("scalar"));
+        assertEquals(256, KernelCompiler.chooseBits(" 256 "));
+        assertTrue(KernelCompiler.chooseBits(null) >= 128 || KernelCompiler.chooseBits(null) == 0);
+        assertThrows(IllegalArgumentException.class, () -> KernelCompiler.chooseBits("96"));
+    }
 }
