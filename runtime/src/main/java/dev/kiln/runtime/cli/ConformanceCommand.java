@@ -18,12 +18,12 @@ final class ConformanceCommand implements Command {
     @Override public String name() { return "conformance"; }
     @Override public String summary() {
         return "run ONNX backend tests: kiln conformance DIR [--json FILE] [--filter REGEX] [--jobs N] [--timeout-ms N]"
-                + " [--backend NAME] [--check-types] [--verbose] [--all-ops]";
+                + " [--backend NAME] [--opt-level N] [--check-types] [--verbose] [--all-ops]";
     }
 
     @Override public int run(List<String> args, PrintStream out, PrintStream err) throws IOException {
         ModelCommandArgs a = ModelCommandArgs.parse(args,
-                Set.of("--json", "--filter", "--jobs", "--timeout-ms", "--backend"), Set.of("--verbose", "--all-ops", "--check-types"));
+                Set.of("--json", "--filter", "--jobs", "--timeout-ms", "--backend", "--opt-level"), Set.of("--verbose", "--all-ops", "--check-types"));
         Path dir = Path.of(a.onlyPositional("test folder (kiln conformance DIR)"));
         if (!Files.isDirectory(dir)) throw new UsageException("not a directory: " + dir);
         ConformanceRunner.Options o = ConformanceRunner.Options.defaults();
@@ -38,6 +38,11 @@ final class ConformanceCommand implements Command {
         }
         o = o.withCheckTypes(a.flag("--check-types"));
         if (a.get("--backend") != null) o = o.withSession(o.session().withBackend(a.get("--backend")));
+        if (a.get("--opt-level") != null) {
+            int level = a.intOption("--opt-level", o.session().optLevel());
+            if (level < 0 || level > 3) throw new UsageException("--opt-level must be 0..3, got " + level);
+            o = o.withSession(o.session().withOptLevel(level));
+        }
         ConformanceRunner runner = new ConformanceRunner(o);
         int total = runner.discover(dir).size();
         if (total == 0) {
@@ -45,7 +50,8 @@ final class ConformanceCommand implements Command {
                     + (a.get("--filter") != null ? " matching " + a.get("--filter") : ""));
             return 1;
         }
-        err.println("running " + total + " tests from " + dir + " with " + o.jobs() + " jobs, " + o.timeoutMs() + " ms limit each");
+        err.println("running " + total + " tests from " + dir + " with " + o.jobs() + " jobs, " + o.timeoutMs()
+                + " ms limit each, opt level " + o.session().optLevel());
         boolean verbose = a.flag("--verbose");
         int[] done = {0};
         ConformanceReport report = runner.run(dir, r -> {
