@@ -10,8 +10,10 @@ import dev.kiln.graph.pass.PassContext;
 import dev.kiln.tensor.Tensor;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 
 /**
  * Folds shape arithmetic that static types already answer. Exporters compute reshape targets at run time
@@ -27,22 +29,26 @@ public final class ShapeSimplification implements Pass {
 
     @Override public boolean run(Graph g, PassContext ctx) {
         boolean changed = false;
+        Set<Node> nodes = Collections.newSetFromMap(new IdentityHashMap<>());
+        nodes.addAll(g.nodes());
+        Set<String> names = null;
         for (int i = 0; i < g.nodes().size(); i++) {
             Node n = g.nodes().get(i);
             if (!n.domain().isEmpty() || Values.absent(n.output(0))) continue;
             Tensor folded = switch (n.opType()) {
                 case "Shape" -> known(shapeVector(n));
                 case "Size" -> size(n.input(0));
-                case "Gather" -> gatherOfShape(g, n);
-                case "Slice" -> sliceOfShape(g, n);
+                case "Gather" -> gatherOfShape(g, nodes, n);
+                case "Slice" -> sliceOfShape(g, nodes, n);
                 default -> null;
             };
             if (folded != null) {
                 g.nodes().remove(i--);
                 Values.replaceByConstant(g, n.output(0), folded);
                 changed = true;
-            } else if (n.opType().equals("Reshape") && copyOwnDims(g, n)) {
-                changed = true;
+            } else if (n.opType().equals("Reshape")) {
+                if (names == null) names = GraphEdit.names(g);
+                changed |= copyOwnDims(g, nodes, names, n);
             }
         }
         if (changed) GraphEdit.removeDeadCode(g);
@@ -82,9 +88,9 @@ public final class ShapeSimplification implements Pass {
     }
 
     /** Gather(Shape(x), idx) along axis 0 with constant indices that all hit known dims. */
-    private static Tensor gatherOfShape(Graph g, Node n) {
+    private static Tensor gatherOfShape(Graph g, Set<Node> nodes, Node n) {
         Value src = n.input(0);
-        if (src == null || src.producer() == null || !g.nodes().contains(src.producer())) return null;
+        if (src == null || src.producer() == null || !nodes.contains(src.producer())) return null;
         List<Dim> vec = shapeVector(src.producer());
         Tensor idx = Values.constant(g, n.input(1));
         if (vec == null || idx == null || idx.numel() > 64 || Values.intAttr(n, "axis", 0) != 0) return null;
@@ -99,9 +105,9 @@ public final class ShapeSimplification implements Pass {
     }
 
     /** Slice(Shape(x), starts, ends[, axes[, steps]]) whose selected dims are all known. */
-    private static Tensor sliceOfShape(Graph g, Node n) {
+    private static Tensor sliceOfShape(Graph g, Set<Node> nodes, Node n) {
         Value src = n.input(0);
-        if (src == null || src.producer() == null || !g.nodes().contains(src.producer()) || n.inputs().size() < 3) return null;
+        if (src == null || src.producer() == null || !nodes.contains(src.producer()) || n.inputs().size() < 3) return null;
         List<Dim> vec = shapeVector(src.producer());
         long[] starts = Values.longs(g, n.input(1)), ends = Values.longs(g, n.input(2));
         long[] axes = Values.absent(n.input(3)) ? new long[] {0} : Values.longs(g, n.input(3));
@@ -127,14 +133,13 @@ public final class ShapeSimplification implements Pass {
      * target says "dim i of x", which Reshape spells 0 (when allowzero is off). Replaces such pieces by a
      * constant 0; once every piece is constant the target folds. Returns whether it rewrote anything.
      */
-    private static boolean copyOwnDims(Graph g, Node reshape) {
+    private static boolean copyOwnDims(Graph g, Set<Node> nodes, Set<String> names, Node reshape) {
         if (Values.intAttr(reshape, "allowzero", 0) != 0) return false;
         Value x = reshape.input(0), target = reshape.input(1);
         if (target == null || target.producer() == null || !target.producer().opType().equals("Concat")) return false;
         Node concat = target.producer();
-        if (!g.nodes().contains(concat) || Values.intAttr(concat, "axis", 0) != 0 && Values.intAttr(concat, "axis", 0) != -1) return false;
-        Map<Value, List<Node>> uses = GraphEdit.uses(g);
-        if (uses.getOrDefault(target, List.of()).size() != 1 || g.outputs().contains(target)) return false;
+        if (!nodes.contains(concat) || Values.intAttr(concat, "axis", 0) != 0 && Values.intAttr(concat, "axis", 0) != -1) return false;
+        if (!onlyReader(g, target, reshape)) return false;
         boolean changed = false;
         int position = 0;
         for (int k = 0; k < concat.inputs().size(); k++) {
@@ -142,7 +147,7 @@ public final class ShapeSimplification implements Pass {
             List<Dim> pd = Values.dims(piece);
             if (pd == null || pd.size() != 1 || !(pd.get(0) instanceof Dim.Known len)) return changed;
             if (len.value() == 1 && Values.constant(g, piece) == null && readsOwnDim(g, piece, x, position)) {
-                Value zero = new Value(GraphEdit.freshName(GraphEdit.names(g), piece.name() + "_copy"), piece.type());
+                Value zero = new Value(GraphEdit.freshName(names, piece.name() + "_copy"), piece.type());
                 zero.setConstant(Tensor.ofLongs(new long[] {0}, 1));
                 g.initializers().add(zero);
                 concat.setInput(k, zero);
@@ -151,6 +156,13 @@ public final class ShapeSimplification implements Pass {
             position += (int) len.value();
         }
         return changed;
+    }
+
+    /** {@code reader} is the only node (and no graph output) that reads {@code v}, so editing v's producer is local. */
+    private static boolean onlyReader(Graph g, Value v, Node reader) {
+        if (g.outputs().contains(v)) return false;
+        for (Node n : g.nodes()) if (n != reader && GraphEdit.reads(n).contains(v)) return false;
+        return true;
     }
 
     /** piece = Unsqueeze(Gather(Shape(x), i), axes=[0]) (or Gather with a 1-element index) with i == position. */
