@@ -40,21 +40,22 @@ public final class NoOpRemoval implements Pass {
 
     static List<RewriteRule> rules(Graph g) {
         return List.of(
-                RewriteRule.of("identity", op("Identity", any("x")).bind("n"), (m, b) -> drop(g, m)),
+                // Single-node patterns have no intermediates that could escape: skip that (graph-wide) check.
+                RewriteRule.of("identity", op("Identity", any("x")).bind("n"), (m, b) -> drop(g, m)).allowingSharedIntermediates(),
                 RewriteRule.of("inference-dropout", op("Dropout", any("x")).moreInputs().bind("n"),
-                        (m, b) -> inferenceDropout(g, m.node("n")) ? drop(g, m) : null),
+                        (m, b) -> inferenceDropout(g, m.node("n")) ? drop(g, m) : null).allowingSharedIntermediates(),
                 RewriteRule.of("cast-to-same-type", op("Cast", any("x")).bind("n"),
                         (m, b) -> {
                             DType from = Values.dtype(m.value("x"));
                             Attribute to = m.node("n").attribute("to");
                             return from != null && to != null && to.kind() == Attribute.Kind.INT
                                     && from.onnxCode() == to.asInt() ? drop(g, m) : null;
-                        }),
+                        }).allowingSharedIntermediates(),
                 RewriteRule.of("castlike-to-same-type", op("CastLike", any("x"), any("like")).bind("n"),
                         (m, b) -> {
                             DType from = Values.dtype(m.value("x"));
                             return from != null && from == Values.dtype(m.value("like")) ? drop(g, m) : null;
-                        }),
+                        }).allowingSharedIntermediates(),
                 RewriteRule.of("reshape-of-reshape", op("Reshape", op("Reshape", any("x"), any("s1")), any("s2")).bind("n"),
                         (m, b) -> {
                             Node outer = m.node("n");
@@ -77,9 +78,9 @@ public final class NoOpRemoval implements Pass {
                             return b.op("Transpose", List.of(m.value("x")), m.node("n").output(0).type(), Attribute.of("perm", q));
                         }),
                 RewriteRule.of("reshape-to-same-shape", op("Reshape", any("x"), any("s")).bind("n"),
-                        (m, b) -> reshapeKeepsShape(g, m) ? drop(g, m) : null),
+                        (m, b) -> reshapeKeepsShape(g, m) ? drop(g, m) : null).allowingSharedIntermediates(),
                 RewriteRule.of("expand-to-same-shape", op("Expand", any("x"), any("s")).bind("n"),
-                        (m, b) -> expandKeepsShape(g, m) ? drop(g, m) : null),
+                        (m, b) -> expandKeepsShape(g, m) ? drop(g, m) : null).allowingSharedIntermediates(),
                 RewriteRule.of("squeeze-of-unsqueeze", op("Squeeze", op("Unsqueeze", any("x")).moreInputs().bind("inner")).moreInputs().bind("n"),
                         (m, b) -> {
                             List<Dim> x = Values.dims(m.value("x"));

@@ -29,7 +29,7 @@ class IrRoundTripProperties {
     @Property(tries = 300)
     void randomGraphsRoundTrip(@ForAll long seed) {
         Random r = new Random(seed);
-        Graph g = graph(r, new int[] {0}, 0);
+        Graph g = graph(r, new int[] {0}, 0, List.of());
         g.opsetImports().put("", 1 + r.nextInt(23));
         if (r.nextBoolean()) g.opsetImports().put("com.microsoft", 1);
         String text = IrPrinter.print(g);
@@ -37,9 +37,10 @@ class IrRoundTripProperties {
         assertEquals(text, IrPrinter.print(back));
     }
 
-    private static Graph graph(Random r, int[] counter, int depth) {
+    /** {@code outer}: values of enclosing graphs defined so far, which a subgraph may read (and return). */
+    private static Graph graph(Random r, int[] counter, int depth, List<Value> outer) {
         Graph g = new Graph(r.nextInt(4) == 0 ? "" : "g" + depth);
-        List<Value> visible = new ArrayList<>();
+        List<Value> visible = new ArrayList<>(outer);
         int ni = r.nextInt(3);
         for (int i = 0; i < ni; i++) {
             Value v = new Value(fresh(r, counter), type(r, 0));
@@ -68,7 +69,7 @@ class IrRoundTripProperties {
                 Attribute a = attribute(r, "a" + j);
                 attrs.put(a.name(), a);
             }
-            if (depth < 2 && r.nextInt(5) == 0) attrs.put("body", Attribute.of("body", graph(r, counter, depth + 1)));
+            if (depth < 2 && r.nextInt(5) == 0) attrs.put("body", Attribute.of("body", graph(r, counter, depth + 1, List.copyOf(visible))));
             String domain = r.nextInt(4) == 0 ? "com.microsoft" : "";
             g.addNode(new Node(r.nextBoolean() ? "" : "n " + i + " #x", domain, "Op" + r.nextInt(5), ins, outs, attrs));
             for (Value v : outs) if (v != null) visible.add(v);
