@@ -16,7 +16,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Op family: classic-ML ops of domain ai.onnx.ml (LabelEncoder, ArrayFeatureExtractor, Binarizer, TreeEnsemble)
+ * Op family: classic-ML ops of domain ai.onnx.ml (LabelEncoder, ArrayFeatureExtractor, Binarizer, TreeEnsemble,
+ * the legacy TreeEnsembleRegressor/Classifier, LinearRegressor/Classifier, Scaler, Normalizer, Imputer)
  * and the text-feature op TfIdfVectorizer of the default domain.
  */
 public final class MlOps implements OpFamily {
@@ -43,7 +44,35 @@ public final class MlOps implements OpFamily {
                             nt == null ? Dim.UNKNOWN : Dim.of(nt.asInt())));
                 })
                 .kernel(TreeEnsembleKernel::run).register(r);
+        OpSchema.builder(ML, "TreeEnsembleRegressor").since(1, 3).attrString("aggregate_function", "SUM")
+                .attrString("post_transform", "NONE").attrInt("n_targets", 1)
+                .infer(ctx -> Args.set(ctx, 0, DType.F32, List.of(batch(ctx), Dim.of(Args.intAttr(ctx, "n_targets", 1)))))
+                .kernel(LegacyTrees::regressor).register(r);
+        OpSchema.builder(ML, "TreeEnsembleClassifier").since(1, 3).attrString("post_transform", "NONE")
+                .infer(MlOps::classifierInfer).kernel(LegacyTrees::classifier).register(r);
+        OpSchema.builder(ML, "LinearRegressor").since(1).attrString("post_transform", "NONE").attrInt("targets", 1)
+                .infer(ctx -> Args.set(ctx, 0, DType.F32, List.of(batch(ctx), Dim.of(Args.intAttr(ctx, "targets", 1)))))
+                .kernel(LinearOps::linearRegressor).register(r);
+        OpSchema.builder(ML, "LinearClassifier").since(1).attrString("post_transform", "NONE").attrInt("multi_class", 0)
+                .infer(MlOps::classifierInfer).kernel(LinearOps::linearClassifier).register(r);
+        OpSchema.builder(ML, "Scaler").since(1)
+                .infer(ctx -> Args.set(ctx, 0, DType.F32, Args.dims(ctx, 0))).kernel(LinearOps::scaler).register(r);
+        OpSchema.builder(ML, "Normalizer").since(1).attrString("norm", "MAX")
+                .infer(ctx -> Args.set(ctx, 0, DType.F32, Args.dims(ctx, 0))).kernel(LinearOps::normalizer).register(r);
+        OpSchema.builder(ML, "Imputer").since(1).attrFloat("replaced_value_float", 0f).attrInt("replaced_value_int64", 0)
+                .infer(dev.kiln.ops.Infers.SAME_AS_INPUT0).kernel(LinearOps::imputer).register(r);
         OpSchema.builder("TfIdfVectorizer").since(9).infer(MlOps::tfIdfInfer).kernel(TfIdf::run).register(r);
+    }
+
+    private static Dim batch(InferenceContext ctx) {
+        List<Dim> d = Args.dims(ctx, 0);
+        return d == null ? Dim.UNKNOWN : d.size() == 1 ? Dim.of(1) : d.isEmpty() ? Dim.UNKNOWN : d.get(0);
+    }
+
+    private static void classifierInfer(InferenceContext ctx) {
+        boolean strings = ctx.node().attribute("classlabels_strings") != null;
+        Args.set(ctx, 0, strings ? DType.STRING : DType.I64, List.of(batch(ctx)));
+        Args.set(ctx, 1, DType.F32, List.of(batch(ctx), Dim.UNKNOWN));
     }
 
     private static void tfIdfInfer(InferenceContext ctx) {

@@ -1,0 +1,76 @@
+package dev.kiln.ops.ml;
+
+import dev.kiln.tensor.DType;
+import dev.kiln.tensor.Shape;
+import dev.kiln.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+import static dev.kiln.ops.shape.OpRunner.op;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class LegacyMlOpsTest {
+    private static final String ML = "ai.onnx.ml";
+
+    /** One stump on feature 0 (x <= 0.5 goes to node 1) plus a second tree that is a single leaf. */
+    private static dev.kiln.ops.shape.OpRunner stumps(String op, String prefix) {
+        return op(ML, op).opset(3)
+                .attr("nodes_treeids", new long[]{0, 0, 0, 1}).attr("nodes_nodeids", new long[]{0, 1, 2, 0})
+                .attr("nodes_modes", new String[]{"BRANCH_LEQ", "LEAF", "LEAF", "LEAF"})
+                .attr("nodes_featureids", new long[]{0, 0, 0, 0}).attr("nodes_values", new float[]{0.5f, 0, 0, 0})
+                .attr("nodes_truenodeids", new long[]{1, 0, 0, 0}).attr("nodes_falsenodeids", new long[]{2, 0, 0, 0})
+                .attr("nodes_missing_value_tracks_true", new long[]{1, 0, 0, 0})
+                .attr(prefix + "_treeids", new long[]{0, 0, 1}).attr(prefix + "_nodeids", new long[]{1, 2, 0});
+    }
+
+    @Test void treeRegressorSumsLeavesAndFollowsMissingValues() {
+        Tensor x = Tensor.of(new float[]{0.2f, 0.9f, Float.NaN}, 3, 1);
+        Tensor y = stumps("TreeEnsembleRegressor", "target").attr("target_ids", new long[]{0, 0, 0})
+                .attr("target_weights", new float[]{10, 20, 1}).attr("base_values", new float[]{100}).in(x).run1();
+        assertEquals(Shape.of(3, 1), y.shape());
+        assertArrayEquals(new float[]{111, 121, 111}, y.toFloatArray());
+        Tensor avg = stumps("TreeEnsembleRegressor", "target").attr("target_ids", new long[]{0, 0, 0})
+                .attr("target_weights", new float[]{10, 20, 2}).attr("aggregate_function", "AVERAGE").in(x).run1();
+        assertArrayEquals(new float[]{6, 11, 6}, avg.toFloatArray());
+    }
+
+    @Test void treeClassifierMulticlassAndBinary() {
+        Tensor x = Tensor.of(new float[]{0.2f, 0.9f}, 2, 1);
+        Object[] r = stumps("TreeEnsembleClassifier", "class").attr("class_ids", new long[]{0, 1, 2})
+                .attr("class_weights", new float[]{1, 1, 0.5f}).attr("classlabels_strings", new String[]{"a", "b", "c"}).outputs(2).in(x).run();
+        assertArrayEquals(new String[]{"a", "b"}, ((Tensor) r[0]).toStringArray());
+        assertArrayEquals(new float[]{1, 0, 0.5f, 0, 1, 0.5f}, ((Tensor) r[1]).toFloatArray());
+        // Binary: a single class column scores the positive class; column 0 is its complement.
+        Object[] b = stumps("TreeEnsembleClassifier", "class").attr("class_ids", new long[]{0, 0, 0})
+                .attr("class_weights", new float[]{0.1f, 0.7f, 0.0f}).attr("classlabels_int64s", new long[]{3, 7}).outputs(2).in(x).run();
+        assertArrayEquals(new long[]{3, 7}, ((Tensor) b[0]).toLongArray());
+        assertArrayEquals(new float[]{0.9f, 0.1f, 0.3f, 0.7f}, ((Tensor) b[1]).toFloatArray(), 1e-6f);
+    }
+
+    @Test void linearClassifierBinaryWithLogistic() {
+        Tensor x = Tensor.of(new float[]{1, 2, -3, 0}, 2, 2);
+        Object[] r = op(ML, "LinearClassifier").opset(1).attr("coefficients", new float[]{1, 1}).attr("intercepts", new float[]{0})
+                .attr("classlabels_ints", new long[]{0, 1}).attr("post_transform", "LOGISTIC").outputs(2).in(x).run();
+        assertArrayEquals(new long[]{1, 0}, ((Tensor) r[0]).toLongArray());
+        float[] s = ((Tensor) r[1]).toFloatArray();
+        assertEquals(1 / (1 + Math.exp(3)), s[0], 1e-6);
+        assertEquals(1 / (1 + Math.exp(-3)), s[1], 1e-6);
+        Tensor reg = op(ML, "LinearRegressor").opset(1).attr("coefficients", new float[]{2, 0, 0, 1}).attr("intercepts", new float[]{1, -1})
+                .attr("targets", 2L).in(x).run1();
+        assertArrayEquals(new float[]{3, 1, -5, -1}, reg.toFloatArray());
+    }
+
+    @Test void scalerNormalizerImputer() {
+        Tensor x = Tensor.of(new float[]{1, 2, 3, 4}, 2, 2);
+        Tensor s = op(ML, "Scaler").opset(1).attr("offset", new float[]{1, 2}).attr("scale", new float[]{2}).in(x).run1();
+        assertArrayEquals(new float[]{0, 0, 4, 4}, s.toFloatArray());
+        Tensor n = op(ML, "Normalizer").opset(1).attr("norm", "L1").in(x).run1();
+        assertArrayEquals(new float[]{1 / 3f, 2 / 3f, 3 / 7f, 4 / 7f}, n.toFloatArray(), 1e-6f);
+        Tensor m = op(ML, "Normalizer").opset(1).attr("norm", "MAX").in(Tensor.of(new float[]{-4, 2, 0, 0}, 2, 2)).run1();
+        assertArrayEquals(new float[]{-1, 0.5f, 0, 0}, m.toFloatArray());
+        Tensor imp = op(ML, "Imputer").opset(1).attr("imputed_value_floats", new float[]{7, 8}).attr("replaced_value_float", Float.NaN)
+                .in(Tensor.of(new float[]{Float.NaN, 1, 2, Float.NaN}, 2, 2)).run1();
+        assertArrayEquals(new float[]{7, 1, 2, 8}, imp.toFloatArray());
+        assertEquals(DType.F32, imp.dtype());
+    }
+}
