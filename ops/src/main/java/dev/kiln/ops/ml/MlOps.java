@@ -17,7 +17,8 @@ import java.util.Map;
 
 /**
  * Op family: classic-ML ops of domain ai.onnx.ml (LabelEncoder, ArrayFeatureExtractor, Binarizer, TreeEnsemble,
- * the legacy TreeEnsembleRegressor/Classifier, LinearRegressor/Classifier, Scaler, Normalizer, Imputer)
+ * the legacy TreeEnsembleRegressor/Classifier, LinearRegressor/Classifier, Scaler, Normalizer, Imputer,
+ * OneHotEncoder, CategoryMapper, FeatureVectorizer)
  * and the text-feature op TfIdfVectorizer of the default domain.
  */
 public final class MlOps implements OpFamily {
@@ -61,6 +62,26 @@ public final class MlOps implements OpFamily {
                 .infer(ctx -> Args.set(ctx, 0, DType.F32, Args.dims(ctx, 0))).kernel(LinearOps::normalizer).register(r);
         OpSchema.builder(ML, "Imputer").since(1).attrFloat("replaced_value_float", 0f).attrInt("replaced_value_int64", 0)
                 .infer(dev.kiln.ops.Infers.SAME_AS_INPUT0).kernel(LinearOps::imputer).register(r);
+        OpSchema.builder(ML, "OneHotEncoder").since(1).attrInt("zeros", 1)
+                .infer(ctx -> {
+                    List<Dim> d = Args.dims(ctx, 0);
+                    var ci = ctx.node().attribute("cats_int64s");
+                    var cs = ctx.node().attribute("cats_strings");
+                    long c = ci != null ? ci.asInts().length : cs != null ? cs.asStrings().length : -1;
+                    List<Dim> out = d == null ? null : new java.util.ArrayList<>(d);
+                    if (out != null) out.add(c < 0 ? Dim.UNKNOWN : Dim.of(c));
+                    Args.set(ctx, 0, DType.F32, out);
+                }).kernel(EncoderOps::oneHotEncoder).register(r);
+        OpSchema.builder(ML, "CategoryMapper").since(1).attrInt("default_int64", -1).attrString("default_string", "_Unused")
+                .infer(ctx -> Args.set(ctx, 0, Args.dtype(ctx, 0) == DType.STRING ? DType.I64 : DType.STRING, Args.dims(ctx, 0)))
+                .kernel(EncoderOps::categoryMapper).register(r);
+        OpSchema.builder(ML, "FeatureVectorizer").since(1)
+                .infer(ctx -> {
+                    long[] d = Args.intsAttr(ctx, "inputdimensions");
+                    long w = 0;
+                    if (d != null) for (long x : d) w += x;
+                    Args.set(ctx, 0, DType.F32, List.of(batch(ctx), d == null ? Dim.UNKNOWN : Dim.of(w)));
+                }).kernel(EncoderOps::featureVectorizer).register(r);
         OpSchema.builder("TfIdfVectorizer").since(9).infer(MlOps::tfIdfInfer).kernel(TfIdf::run).register(r);
     }
 

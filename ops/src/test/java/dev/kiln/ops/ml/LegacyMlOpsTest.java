@@ -73,4 +73,19 @@ class LegacyMlOpsTest {
         assertArrayEquals(new float[]{7, 1, 2, 8}, imp.toFloatArray());
         assertEquals(DType.F32, imp.dtype());
     }
+
+    @Test void encoders() {
+        Tensor oh = op(ML, "OneHotEncoder").opset(1).attr("cats_int64s", new long[]{5, 9}).in(Tensor.ofLongs(new long[]{9, 1, 5}, 3)).run1();
+        assertEquals(Shape.of(3, 2), oh.shape());
+        assertArrayEquals(new float[]{0, 1, 0, 0, 1, 0}, oh.toFloatArray());
+        org.junit.jupiter.api.Assertions.assertThrows(dev.kiln.ops.OpFailure.class, () -> op(ML, "OneHotEncoder").opset(1)
+                .attr("cats_int64s", new long[]{5}).attr("zeros", 0L).in(Tensor.ofLongs(new long[]{1}, 1)).run1());
+        Tensor cm = op(ML, "CategoryMapper").opset(1).attr("cats_strings", new String[]{"a", "b"}).attr("cats_int64s", new long[]{1, 2})
+                .in(Tensor.ofStrings(new String[]{"b", "z"}, 2)).run1();
+        assertArrayEquals(new long[]{2, -1}, cm.toLongArray());
+        Tensor fv = op(ML, "FeatureVectorizer").opset(1).attr("inputdimensions", new long[]{1, 3})
+                .in(Tensor.of(new float[]{1, 2, 3, 4}, 2, 2)).in(Tensor.ofLongs(new long[]{5, 6}, 2)).run1();
+        assertEquals(Shape.of(2, 4), fv.shape());
+        assertArrayEquals(new float[]{1, 5, 0, 0, 3, 6, 0, 0}, fv.toFloatArray());
+    }
 }
