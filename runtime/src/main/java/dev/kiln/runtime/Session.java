@@ -57,6 +57,8 @@ public final class Session implements AutoCloseable {
         this.model = model;
         this.graph = model.graph();
         this.options = options;
+        // Types first: passes and backends look at static shapes and constant weights.
+        this.analysis = ModelAnalysis.infer(graph, registry);
         // Optimize before kernels are chosen: fused nodes get their own (reference or fast) kernels.
         this.optimization = Optimizer.optimize(graph, options.optLevel(),
                 PassContext.fromSystemProperties(n -> registry.lookup(n.domain(), n.opType(), graph.opset(n.domain()))));
@@ -64,7 +66,6 @@ public final class Session implements AutoCloseable {
         this.interpreter = new Interpreter(graph, registry, backend.selector(options));
         this.reference = options.verify() && !backend.name().equals(ReferenceBackend.NAME)
                 ? new Interpreter(graph, registry) : null;
-        this.analysis = ModelAnalysis.infer(graph, registry);
         List<IoInfo> req = new ArrayList<>(), opt = new ArrayList<>(), outs = new ArrayList<>();
         List<Value> required = graph.requiredInputs();
         for (Value v : graph.inputs()) (required.contains(v) ? req : opt).add(new IoInfo(v.name(), v.type()));
@@ -84,7 +85,8 @@ public final class Session implements AutoCloseable {
         return open(ModelFiles.load(model), options, OpRegistry.standard());
     }
 
-    private static Session open(LoadedModel m, SessionOptions options, OpRegistry registry) {
+    /** A session that owns {@code m} and closes it with itself (or at once when loading fails). */
+    static Session open(LoadedModel m, SessionOptions options, OpRegistry registry) {
         try {
             return new Session(m, options, registry);
         } catch (RuntimeException | Error e) {

@@ -22,7 +22,8 @@ import java.util.Map;
 public final class TestModels {
     private TestModels() {}
 
-    /** test.Add (same-shape f32 add), test.Wrong (add plus one), test.Sleep (identity after 5 s), test.Boom (throws). */
+    /** test.Add (same-shape f32 add), test.Wrong (add plus one), test.Sleep (identity after 5 s), test.Boom (throws),
+     * test.LiesAboutType (adds, but its type rule claims int64). */
     public static OpRegistry registry() {
         OpRegistry r = new OpRegistry();
         OpSchema.builder("test", "Add").infer(Infers.BROADCAST).kernel(ctx -> new Object[] {add(ctx.input(0), ctx.input(1), 0)}).register(r);
@@ -35,6 +36,8 @@ public final class TestModels {
             }
             return new Object[] {ctx.input(0)};
         }).register(r);
+        OpSchema.builder("test", "LiesAboutType").infer(ctx -> ctx.setOutputType(0, TensorType.unranked(DType.I64)))
+                .kernel(ctx -> new Object[] {add(ctx.input(0), ctx.input(1), 0)}).register(r);
         OpSchema.builder("test", "Boom").infer(Infers.SAME_AS_INPUT0).kernel(ctx -> { throw ctx.fail("boom"); }).register(r);
         return r;
     }

@@ -1,5 +1,6 @@
 package dev.kiln.tensor;
 
+import java.math.BigInteger;
 import java.util.Arrays;
 
 /**
@@ -9,9 +10,9 @@ import java.util.Arrays;
  * <p>Rules: dtype and shape must match exactly (no broadcasting); element {@code i} matches when
  * {@code |actual - expected| <= atol + rtol * |expected|} (numpy's {@code assert_allclose}, tolerance relative to
  * the expected value); NaN matches NaN; an infinity matches only the same infinity; string tensors must be equal
- * element by element. Integer and bool tensors are compared on their exact 64-bit values first, so large int64
- * and uint64 values are not blurred by a detour through double; the tolerance still applies to a difference, as in
- * numpy. Layout does not matter: elements are compared in logical row-major order.
+ * element by element. Integer and bool tensors are compared on their exact 64-bit values, and the difference
+ * of unequal ones is computed exactly, so large int64 and uint64 values are not blurred by a detour through
+ * double; the tolerance still applies to that difference, as in numpy. Layout does not matter: elements are compared in logical row-major order.
  */
 public final class AllClose {
     /** Tolerances of the ONNX backend node tests (see shared/onnx-backend/README). */
@@ -51,34 +52,43 @@ public final class AllClose {
 
         boolean integral = dt.isInteger() || dt == DType.BOOL;
         long mismatches = 0, first = -1;
-        double maxAbs = 0, maxRel = 0, firstE = 0, firstA = 0;
+        double maxAbs = 0, maxRel = 0, firstE = 0, firstAbs = 0;
         for (long i = 0; i < n; i++) {
-            if (integral && expected.getLong(i) == actual.getLong(i)) continue;
-            double e = expected.getDouble(i), a = actual.getDouble(i);
+            double e, a, abs;
             boolean match;
-            double abs;
-            if (Double.isNaN(e) || Double.isNaN(a)) {
-                match = Double.isNaN(e) && Double.isNaN(a);
-                if (match) continue;
-                abs = Double.NaN;
-            } else if (Double.isInfinite(e) || Double.isInfinite(a)) {
-                match = e == a;
-                abs = match ? 0 : Double.POSITIVE_INFINITY;
-            } else {
-                abs = Math.abs(a - e);
+            if (integral) {
+                long le = expected.getLong(i), la = actual.getLong(i);
+                if (le == la) continue;
+                e = expected.getDouble(i);
+                a = actual.getDouble(i);
+                // Exact difference: int64 neighbours near 2^63 are equal as doubles but must still differ.
+                abs = exact(la, dt).subtract(exact(le, dt)).abs().doubleValue();
                 match = abs <= atol + rtol * Math.abs(e);
+            } else {
+                e = expected.getDouble(i);
+                a = actual.getDouble(i);
+                if (Double.isNaN(e) || Double.isNaN(a)) {
+                    match = Double.isNaN(e) && Double.isNaN(a);
+                    if (match) continue;
+                    abs = Double.NaN;
+                } else if (Double.isInfinite(e) || Double.isInfinite(a)) {
+                    match = e == a;
+                    abs = match ? 0 : Double.POSITIVE_INFINITY;
+                } else {
+                    abs = Math.abs(a - e);
+                    match = abs <= atol + rtol * Math.abs(e);
+                }
             }
             if (!Double.isNaN(abs)) {
                 maxAbs = Math.max(maxAbs, abs);
                 if (abs > 0) maxRel = Math.max(maxRel, e == 0 ? Double.POSITIVE_INFINITY : abs / Math.abs(e));
             }
             if (!match) {
-                if (mismatches++ == 0) { first = i; firstE = e; firstA = a; }
+                if (mismatches++ == 0) { first = i; firstE = e; firstAbs = abs; }
             }
         }
         if (mismatches == 0) return new Result(true, 0, null, maxAbs, maxRel, "ok");
         long[] idx = unravel(first, expected.shape());
-        double firstAbs = Math.abs(firstA - firstE);
         String msg = String.format(
                 "not close (rtol=%s, atol=%s): %d of %d elements of %s differ; first at %s: expected %s, actual %s "
                         + "(abs err %s, rel err %s); max abs err %s, max rel err %s",
@@ -98,6 +108,10 @@ public final class AllClose {
     /** {@link #assertAllClose(Tensor, Tensor, double, double)} with the ONNX backend-test tolerances. */
     public static void assertAllClose(Tensor expected, Tensor actual) {
         assertAllClose(expected, actual, ONNX_RTOL, ONNX_ATOL);
+    }
+
+    private static BigInteger exact(long v, DType dt) {
+        return dt == DType.U64 ? new BigInteger(Long.toUnsignedString(v)) : BigInteger.valueOf(v);
     }
 
     private static Result compareStrings(Tensor expected, Tensor actual, long n) {

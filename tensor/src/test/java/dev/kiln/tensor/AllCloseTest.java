@@ -81,14 +81,19 @@ class AllCloseTest {
     void integersCompareExactlyEvenWhereDoublesCannotTell() {
         Tensor e = Tensor.ofLongs(new long[]{Long.MAX_VALUE}, 1);
         Tensor a = Tensor.ofLongs(new long[]{Long.MAX_VALUE - 1}, 1);
-        // Both are 2^63 as doubles; the exact-equality pass keeps equal values equal, and the difference
-        // survives as a mismatch only under zero tolerance, which is what the ONNX suite uses for ints in effect.
+        // Both are 2^63 as doubles; the comparison must still see a difference of 1.
         assertTrue(AllClose.allclose(e, e.copy(), 0, 0).ok());
+        AllClose.Result r = AllClose.allclose(e, a, 0, 0);
+        assertFalse(r.ok(), r.message());
+        assertEquals(1.0, r.maxAbsError());
+        assertTrue(AllClose.allclose(e, a, 0, 1).ok(), "a difference of 1 is within atol 1");
         Tensor u = Tensor.fromLongs(DType.U64, new long[]{-1}, 1);
-        AllClose.Result r = AllClose.allclose(u, Tensor.fromLongs(DType.U64, new long[]{0}, 1), 0, 0);
-        assertFalse(r.ok());
-        assertTrue(r.message().contains("18446744073709551615"), r.message());
-        assertNotNull(a);
+        AllClose.Result ru = AllClose.allclose(u, Tensor.fromLongs(DType.U64, new long[]{-2}, 1), 0, 0);
+        assertFalse(ru.ok());
+        assertTrue(ru.message().contains("18446744073709551615") && ru.message().contains("18446744073709551614"), ru.message());
+        Tensor i8 = Tensor.fromLongs(DType.I8, new long[]{-128, 127}, 2);
+        assertFalse(AllClose.allclose(i8, Tensor.fromLongs(DType.I8, new long[]{127, 127}, 2), 0, 0).ok());
+        assertFalse(AllClose.allclose(Tensor.ofBooleans(new boolean[]{true}, 1), Tensor.ofBooleans(new boolean[]{false}, 1)).ok());
     }
 
     @Test

@@ -198,6 +198,50 @@ class ElementAccessTest {
         assertThrows(IllegalArgumentException.class, () -> dst.copyFrom(Tensor.allocate(DType.I64, Shape.of(2, 3))));
     }
 
+    /** Narrow floats (float8, float4): every stored pattern reads as Float8 decodes it and survives a write back. */
+    @Test
+    void narrowFloatsRoundTripThroughTensorStorage() {
+        for (DType t : new DType[]{DType.F8E4M3FN, DType.F8E4M3FNUZ, DType.F8E5M2, DType.F8E5M2FNUZ, DType.F8E8M0, DType.F4E2M1}) {
+            int patterns = t == DType.F4E2M1 ? 16 : 256;
+            byte[] raw = new byte[patterns];
+            for (int b = 0; b < patterns; b++) raw[b] = (byte) b;
+            Tensor x = Tensor.wrap(t, Shape.of(patterns), MemorySegment.ofArray(raw));
+            Tensor y = Tensor.allocate(t, Shape.of(patterns));
+            for (int b = 0; b < patterns; b++) {
+                double want = Float8.toFloat(t, b);
+                double got = x.getDouble(b);
+                if (Double.isNaN(want)) { assertTrue(Double.isNaN(got), t + " " + b); continue; }
+                assertEquals(want, got, 0.0, t + " pattern " + b);
+                // setDouble saturates (the ONNX Cast default), so infinities do not write back as themselves.
+                if (Double.isInfinite(got)) continue;
+                // Known Float8 issue (reported, not in this file's scope): e8m0 pattern 0 is 2^-127, a subnormal
+                // float, and Float8.toE8M0 encodes subnormal floats as if their exponent field were 1 (2^-126).
+                if (t == DType.F8E8M0 && b == 0) continue;
+                y.setDouble(b, got);
+                assertEquals(got, y.getDouble(b), 0.0, t + " write-back of pattern " + b);
+            }
+        }
+    }
+
+    /** Every numeric dtype copies element-exactly through strided views, in both directions. */
+    @Test
+    void everyNumericDtypeCopiesThroughStridedViews() {
+        for (DType t : DType.values()) {
+            if (!t.isNumeric()) continue;
+            double[] vals = {0, 1, 0, 1, 1, 0};   // representable in every numeric dtype, bool and e8m0 aside
+            if (t == DType.F8E8M0) vals = new double[]{1, 2, 0.5, 4, 1, 8};
+            Tensor src = Tensor.fromDoubles(t, vals, 2, 3);
+            Tensor tr = src.transpose(0, 1);
+            Tensor dst = Tensor.allocate(t, Shape.of(3, 2));
+            dst.copyFrom(tr);
+            assertArrayEquals(tr.toDoubleArray(), dst.toDoubleArray(), t.toString());
+            assertArrayEquals(new double[]{vals[0], vals[3], vals[1], vals[4], vals[2], vals[5]}, dst.toDoubleArray(), t.toString());
+            Tensor back = Tensor.allocate(t, Shape.of(2, 3));
+            back.transpose(0, 1).copyFrom(dst);
+            assertArrayEquals(vals, back.toDoubleArray(), t.toString());
+        }
+    }
+
     @Test
     void dataIsLittleEndianInMemory() {
         Tensor t = Tensor.ofInts(new int[]{0x01020304}, 1);

@@ -171,6 +171,121 @@ class LauncherTest {
         assertEquals("kiln run: real problem\n", r.err());
     }
 
+    // ------------------------------------------------------------------ build logic, with a fake Maven
+
+    static final List<String> MODULES = List.of("tensor", "graph", "ops", "formats", "codegen", "runtime", "kernels-cuda", "kernels-hip");
+
+    /**
+     * A throwaway copy of the launcher in a fake repository (poms and src/main per module) with a fake {@code mvn}
+     * that logs its arguments and JAVA_HOME and "builds" by creating the module jars, or fails when FAKE_MVN_FAIL
+     * is set. Returns the fake repository root.
+     */
+    private Path fakeRepo() throws IOException {
+        Path repo = Files.createDirectories(tmp.resolve("repo"));
+        Files.copy(SCRIPT, repo.resolve("kiln"));
+        Files.writeString(repo.resolve("pom.xml"), "<project/>");
+        for (String m : MODULES) {
+            Path src = Files.createDirectories(repo.resolve(m + "/src/main/java/x"));
+            Files.writeString(src.resolve("A.java"), "class A {}");
+            Files.writeString(repo.resolve(m + "/pom.xml"), "<project/>");
+        }
+        Path bin = Files.createDirectories(tmp.resolve("mvnbin"));
+        Path mvn = bin.resolve("mvn");
+        Files.writeString(mvn, """
+                #!/bin/sh
+                echo "mvn JAVA_HOME=$JAVA_HOME args=$*" >> "$FAKE_MVN_LOG"
+                if [ -n "$FAKE_MVN_FAIL" ]; then echo "[ERROR] COMPILATION ERROR in A.java"; exit 1; fi
+                for m in %s; do mkdir -p "$m/target"; : > "$m/target/kiln-$m-0.1.jar"; done
+                """.formatted(String.join(" ", MODULES)));
+        Files.setPosixFilePermissions(mvn, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return repo;
+    }
+
+    private Result runRepo(Path repo, Map<String, String> extra, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("/bin/bash", repo.resolve("kiln").toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(tmp.toFile());
+        Map<String, String> e = pb.environment();
+        e.clear();
+        e.put("HOME", tmp.toString());
+        e.put("KILN_JDK_SEARCH_PATH", emptyRootA.toString());
+        e.put("PATH", tmp.resolve("mvnbin") + ":/usr/bin:/bin");
+        e.put("FAKE_MVN_LOG", tmp.resolve("mvn.log").toString());
+        e.putAll(extra);
+        Process p = pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+        if (!p.waitFor(60, TimeUnit.SECONDS)) { p.destroyForcibly(); fail("launcher did not finish in 60 s"); }
+        return new Result(p.exitValue(), out.get(10, TimeUnit.SECONDS), err.get(10, TimeUnit.SECONDS));
+    }
+
+    private List<String> mvnCalls() throws IOException {
+        Path log = tmp.resolve("mvn.log");
+        return Files.exists(log) ? Files.readAllLines(log) : List.of();
+    }
+
+    @Test
+    void buildsOnceThenOnlyWhenSourcesChange() throws Exception {
+        Path repo = fakeRepo();
+        Path jdk = fakeJdk(tmp.resolve("jdk25"), "25.0.1", "25");
+        Map<String, String> env = Map.of("JAVA_HOME", jdk.toString());
+
+        Result first = runRepo(repo, env, "--version");
+        assertEquals(0, first.exit(), first.toString());
+        assertTrue(first.err().contains("kiln: building (first run"), first.err());
+        assertTrue(first.out().startsWith("FAKE:25 "), first.out());
+        for (String m : MODULES) assertTrue(first.out().contains("/" + m + "/target/kiln-" + m + "-0.1.jar"), "classpath lacks " + m + ": " + first.out());
+        assertEquals(1, mvnCalls().size(), mvnCalls().toString());
+        assertTrue(mvnCalls().get(0).contains("JAVA_HOME=" + jdk), "Maven must run on the JDK found: " + mvnCalls());
+        assertTrue(mvnCalls().get(0).contains("package"), mvnCalls().toString());
+
+        Result second = runRepo(repo, env, "--version");
+        assertEquals(0, second.exit(), second.toString());
+        assertEquals("", second.err(), "an up-to-date tree builds nothing and says nothing");
+        assertEquals(1, mvnCalls().size(), "no second build: " + mvnCalls());
+
+        // A source newer than the stamp triggers exactly one rebuild.
+        Path src = repo.resolve("ops/src/main/java/x/A.java");
+        Files.setLastModifiedTime(src, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000));
+        Result third = runRepo(repo, env, "--version");
+        assertEquals(0, third.exit(), third.toString());
+        assertTrue(third.err().contains("kiln: rebuilding"), third.err());
+        assertEquals(2, mvnCalls().size(), mvnCalls().toString());
+
+        // A missing jar also does.
+        Files.delete(repo.resolve("kernels-hip/target/kiln-kernels-hip-0.1.jar"));
+        Files.setLastModifiedTime(src, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000));
+        assertEquals(0, runRepo(repo, env, "--version").exit());
+        assertEquals(3, mvnCalls().size(), mvnCalls().toString());
+    }
+
+    @Test
+    void failedBuildShowsTheLogAndKeepsIt() throws Exception {
+        Path repo = fakeRepo();
+        Path jdk = fakeJdk(tmp.resolve("jdk25"), "25.0.1", "25");
+        Result r = runRepo(repo, Map.of("JAVA_HOME", jdk.toString(), "FAKE_MVN_FAIL", "1"), "demo");
+        assertNotEquals(0, r.exit(), r.toString());
+        assertEquals("", r.out(), "the CLI must not start after a failed build");
+        assertTrue(r.err().contains("COMPILATION ERROR in A.java"), "full log on failure: " + r.err());
+        assertTrue(r.err().contains(".kiln-build.log"), r.err());
+        assertTrue(Files.readString(repo.resolve(".kiln-build.log")).contains("COMPILATION ERROR"));
+        // Nothing was stamped, so the next run tries again.
+        assertEquals(0, runRepo(repo, Map.of("JAVA_HOME", jdk.toString()), "demo").exit());
+        assertEquals(2, mvnCalls().size(), mvnCalls().toString());
+    }
+
+    @Test
+    void testSubcommandRunsMavenVerifyWithExtraArgs() throws Exception {
+        Path repo = fakeRepo();
+        Path jdk = fakeJdk(tmp.resolve("jdk25"), "25.0.1", "25");
+        Result r = runRepo(repo, Map.of("JAVA_HOME", jdk.toString()), "test", "-pl", "tensor", "-Dtest=X");
+        assertEquals(0, r.exit(), r.toString());
+        assertEquals(1, mvnCalls().size(), mvnCalls().toString());
+        assertTrue(mvnCalls().get(0).endsWith("args=-B verify -pl tensor -Dtest=X"), mvnCalls().toString());
+        assertTrue(mvnCalls().get(0).contains("JAVA_HOME=" + jdk), mvnCalls().toString());
+        assertFalse(r.out().contains("FAKE:"), "kiln test must not start the CLI");
+    }
+
     /** The real thing, when the runtime jars exist (they do under `mvn verify`): help lists the commands, no warning. */
     @Test
     void realCliHelpWithTheRealJdk() throws Exception {

@@ -193,6 +193,7 @@ final class OnnxDecoder {
                 case 5 -> {
                     // int32 is a varint; packed runs are decoded as varints and truncated to 32 bits below.
                     if (int32 == null) int32 = new IntList();
+                    if (r.wireType() == ProtoReader.VARINT) { int32.add((int) r.readVarint()); continue; }
                     LongList tmp = new LongList();
                     r.varints(tmp);
                     for (int i = 0; i < tmp.size(); i++) int32.add((int) tmp.get(i));

@@ -158,8 +158,10 @@ public final class ProtoReader {
 
     /** A reader for the embedded message of the current field; {@code name} extends the path in errors. */
     public ProtoReader message(String name) {
-        expect(LEN);
-        long n = readLength();
+        if (wireType() != LEN) throw error(name + " has wire type " + wireType() + ", expected a length-delimited message");
+        long n = readVarint();
+        if (n < 0 || n > limit - pos)
+            throw error(name + " declares " + Long.toUnsignedString(n) + " bytes but only " + (limit - pos) + " remain");
         if (depth + 1 > MAX_DEPTH) throw error("messages nested deeper than " + MAX_DEPTH);
         ProtoReader r = new ProtoReader(seg, source, path + "." + name, pos, pos + n, depth + 1);
         pos += n;

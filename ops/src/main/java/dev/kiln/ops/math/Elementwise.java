@@ -22,10 +22,17 @@ public final class Elementwise {
     /** A double predicate/producer with a long (0/1 or integer) result, for comparisons into bool. */
     @FunctionalInterface public interface DL { long apply(double a, double b); }
 
+    /** Little-endian f32 access for the float32 fast paths (the dominant case in real models). */
+    static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+
     public static Tensor mapDouble(Tensor x, DType outType, DoubleUnaryOperator f) {
         Tensor out = Tensor.allocate(outType, x.shape());
         long n = x.numel();
-        if (x.isContiguous()) {
+        if (x.isContiguous() && x.dtype() == DType.F32 && outType == DType.F32) {
+            MemorySegment src = x.segment(), dst = out.segment();
+            long off = x.offset() * 4;
+            for (long i = 0; i < n; i++) dst.set(F32, i * 4, (float) f.applyAsDouble(src.get(F32, off + i * 4)));
+        } else if (x.isContiguous()) {
             long off = x.offset();
             for (long i = 0; i < n; i++) out.writeDouble(i, f.applyAsDouble(x.readDouble(off + i)));
         } else {
@@ -59,6 +66,15 @@ public final class Elementwise {
         Tensor out = Tensor.allocate(outType, s);
         long[] sa = Broadcasting.alignedStrides(a, s), sb = Broadcasting.alignedStrides(b, s);
         long ia = Broadcasting.innerStride(sa), ib = Broadcasting.innerStride(sb);
+        if (a.dtype() == DType.F32 && b.dtype() == DType.F32 && outType == DType.F32) {
+            MemorySegment ma = a.segment(), mb = b.segment(), mo = out.segment();
+            Broadcasting.forEachRow(s, new long[][] {sa, sb}, new long[] {a.offset(), b.offset()}, (o, st, len) -> {
+                long pa = st[0] * 4, pb = st[1] * 4, sa4 = ia * 4, sb4 = ib * 4, q = o * 4;
+                for (long j = 0; j < len; j++, pa += sa4, pb += sb4, q += 4)
+                    mo.set(F32, q, (float) f.apply(ma.get(F32, pa), mb.get(F32, pb)));
+            });
+            return out;
+        }
         Broadcasting.forEachRow(s, new long[][] {sa, sb}, new long[] {a.offset(), b.offset()}, (o, st, len) -> {
             long pa = st[0], pb = st[1];
             for (long j = 0; j < len; j++, pa += ia, pb += ib) out.writeDouble(o + j, f.apply(a.readDouble(pa), b.readDouble(pb)));

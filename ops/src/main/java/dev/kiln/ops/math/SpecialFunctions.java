@@ -5,6 +5,12 @@ public final class SpecialFunctions {
     private SpecialFunctions() {}
 
     private static final double TWO_OVER_SQRT_PI = 1.1283791670955126;
+    private static final int TERMS = 100;
+    /** 1/n and 1/(2n+1), so the series loop multiplies instead of dividing. */
+    private static final double[] INV_N = new double[TERMS], INV_ODD = new double[TERMS];
+    static {
+        for (int n = 1; n < TERMS; n++) { INV_N[n] = 1.0 / n; INV_ODD[n] = 1.0 / (2 * n + 1); }
+    }
 
     /** The error function. Maclaurin series for |x| < 2.5, continued fraction of erfc beyond. */
     public static double erf(double x) {
@@ -14,9 +20,9 @@ public final class SpecialFunctions {
         if (a < 2.5) {
             // erf(x) = 2/sqrt(pi) * sum_n (-1)^n x^(2n+1) / (n! (2n+1)); terms peak near n = x^2, so ~60 terms suffice.
             double x2 = a * a, term = a, sum = a;
-            for (int n = 1; n < 100; n++) {
-                term *= -x2 / n;
-                double t = term / (2 * n + 1);
+            for (int n = 1; n < TERMS; n++) {
+                term *= -x2 * INV_N[n];
+                double t = term * INV_ODD[n];
                 sum += t;
                 if (Math.abs(t) < 1e-17 * Math.abs(sum)) break;
             }

@@ -1,5 +1,6 @@
 package dev.kiln.ops.nn;
 
+import dev.kiln.graph.Dim;
 import dev.kiln.graph.InferenceContext;
 import dev.kiln.graph.ValueType.TensorType;
 import dev.kiln.ops.KernelContext;
@@ -242,20 +243,30 @@ final class AttentionKernel {
         TensorType q = AttnIo.tensorType(ctx.inputType(0)), k = AttnIo.tensorType(ctx.inputType(1)), v = AttnIo.tensorType(ctx.inputType(2));
         if (q == null || !q.hasRank()) return;
         DType dt = q.dtype();
-        long bsz = AttnIo.dim(q, 0);
         TensorType pk = AttnIo.tensorType(ctx.inputType(4));
         long past = pk != null && pk.hasRank() ? AttnIo.dim(pk, 2) : (ctx.node().input(4) == null ? 0 : -1);
         if (q.rank() == 4) {
-            long hq = AttnIo.dim(q, 1), sq = AttnIo.dim(q, 2), d = AttnIo.dim(q, 3);
-            long hkv = AttnIo.dim(k, 1), skv = AttnIo.dim(k, 2), dv = AttnIo.dim(v, 3);
-            long total = past < 0 || skv < 0 ? -1 : past + skv;
-            ctx.setOutputType(0, AttnIo.typeOf(dt, bsz, hq, sq, dv));
-            if (ctx.outputCount() > 1) ctx.setOutputType(1, AttnIo.typeOf(dt, bsz, hkv, total, d));
-            if (ctx.outputCount() > 2) ctx.setOutputType(2, AttnIo.typeOf(dt, bsz, hkv, total, dv));
-            if (ctx.outputCount() > 3) ctx.setOutputType(3, AttnIo.typeOf(dt, bsz, hq, sq, total));
+            Dim b = AttnIo.dimOf(q, 0), hq = AttnIo.dimOf(q, 1), sq = AttnIo.dimOf(q, 2), d = AttnIo.dimOf(q, 3);
+            Dim hkv = AttnIo.dimOf(k, 1), dv = AttnIo.dimOf(v, 3);
+            long skv = AttnIo.dim(k, 2);
+            Object total = past == 0 ? AttnIo.dimOf(k, 2) : (Object) (past < 0 || skv < 0 ? -1L : past + skv);
+            ctx.setOutputType(0, AttnIo.typeOfDims(dt, b, hq, sq, dv));
+            if (ctx.outputCount() > 1) ctx.setOutputType(1, AttnIo.typeOfDims(dt, b, hkv, total, d));
+            if (ctx.outputCount() > 2) ctx.setOutputType(2, AttnIo.typeOfDims(dt, b, hkv, total, dv));
+            if (ctx.outputCount() > 3) ctx.setOutputType(3, AttnIo.typeOfDims(dt, b, hq, sq, total));
         } else if (q.rank() == 3) {
-            ctx.setOutputType(0, AttnIo.typeOf(dt, bsz, AttnIo.dim(q, 1), -1));
-            for (int o = 1; o < Math.min(ctx.outputCount(), 4); o++) ctx.setOutputType(o, AttnIo.typeOf(dt, -1, -1, -1, -1));
+            var hqA = ctx.node().attribute("q_num_heads");
+            var hkvA = ctx.node().attribute("kv_num_heads");
+            long hq = hqA == null ? -1 : hqA.asInt(), hkv = hkvA == null ? -1 : hkvA.asInt();
+            long hidQ = AttnIo.dim(q, 2), hidV = AttnIo.dim(v, 2), skv = AttnIo.dim(k, 1);
+            long d = hq > 0 && hidQ >= 0 ? hidQ / hq : -1;
+            long dv = hkv > 0 && hidV >= 0 ? hidV / hkv : -1;
+            long total = past < 0 || skv < 0 ? -1 : past + skv;
+            Dim b = AttnIo.dimOf(q, 0), sq = AttnIo.dimOf(q, 1);
+            ctx.setOutputType(0, AttnIo.typeOfDims(dt, b, sq, hq > 0 && dv >= 0 ? hq * dv : -1L));
+            if (ctx.outputCount() > 1) ctx.setOutputType(1, AttnIo.typeOfDims(dt, b, hkv, total, d));
+            if (ctx.outputCount() > 2) ctx.setOutputType(2, AttnIo.typeOfDims(dt, b, hkv, total, dv));
+            if (ctx.outputCount() > 3) ctx.setOutputType(3, AttnIo.typeOfDims(dt, b, hq, sq, total));
         }
     }
 }

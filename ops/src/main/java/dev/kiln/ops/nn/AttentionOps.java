@@ -51,5 +51,45 @@ public final class AttentionOps implements OpFamily {
                     return new Object[]{AttnIo.tensor(a.dtype(), out, y)};
                 })
                 .register(r);
+
+        OpSchema.builder("LinearAttention").since(27)
+                .attrInt("q_num_heads", 0)
+                .attrInt("kv_num_heads", 0)
+                .attrString("update_rule", "gated_delta")
+                .attr("scale", dev.kiln.graph.Attribute.Kind.FLOAT, null)
+                .infer(ctx -> {
+                    var q = AttnIo.tensorType(ctx.inputType(0));
+                    if (q == null) return;
+                    ctx.setOutputType(0, q);
+                    if (ctx.outputCount() > 1) ctx.setOutputType(1, AttnIo.typeOf(q.dtype(), AttnIo.dim(q, 0), -1, -1, -1));
+                })
+                .kernel(RecurrentAttentionKernels::linearAttention)
+                .register(r);
+
+        OpSchema.builder("CausalConvWithState").since(27)
+                .attrString("activation", "none")
+                .infer(ctx -> {
+                    var x = AttnIo.tensorType(ctx.inputType(0));
+                    var w = AttnIo.tensorType(ctx.inputType(1));
+                    if (x == null) return;
+                    ctx.setOutputType(0, x);
+                    long k = AttnIo.dim(w, 2);
+                    if (ctx.outputCount() > 1)
+                        ctx.setOutputType(1, AttnIo.typeOf(x.dtype(), AttnIo.dim(x, 0), AttnIo.dim(x, 1), k < 0 ? -1 : k - 1));
+                })
+                .kernel(RecurrentAttentionKernels::causalConv)
+                .register(r);
+
+        OpSchema.builder("ai.onnx.preview", "FlexAttention").since(1)
+                .attr("scale", dev.kiln.graph.Attribute.Kind.FLOAT, null)
+                .attr("score_mod", dev.kiln.graph.Attribute.Kind.GRAPH, null)
+                .attr("prob_mod", dev.kiln.graph.Attribute.Kind.GRAPH, null)
+                .infer(ctx -> {
+                    var q = AttnIo.tensorType(ctx.inputType(0));
+                    var v = AttnIo.tensorType(ctx.inputType(2));
+                    if (q != null) ctx.setOutputType(0, AttnIo.typeOf(q.dtype(), AttnIo.dim(q, 0), AttnIo.dim(q, 1), AttnIo.dim(q, 2), AttnIo.dim(v, 3)));
+                })
+                .kernel(FlexAttentionKernel::run)
+                .register(r);
     }
 }

@@ -77,6 +77,22 @@ final class AttnIo {
         return new TensorType(dtype, d);
     }
 
+    /** A type from dims given as {@link Dim} (kept, symbols included) or Long (negative means unknown). */
+    static TensorType typeOfDims(DType dtype, Object... dims) {
+        List<Dim> d = new ArrayList<>(dims.length);
+        for (Object x : dims) {
+            if (x instanceof Dim dd) d.add(dd);
+            else d.add(((Long) x) < 0 ? Dim.UNKNOWN : Dim.of((Long) x));
+        }
+        return new TensorType(dtype, d);
+    }
+
+    /** The dim itself (symbolic ones included), or unknown when the rank is too small or unknown. */
+    static Dim dimOf(TensorType t, int i) {
+        if (t == null || !t.hasRank() || i >= t.rank()) return Dim.UNKNOWN;
+        return t.dims().get(i);
+    }
+
     /** The dim's size or -1 when not statically known. */
     static long dim(TensorType t, int i) {
         if (t == null || !t.hasRank() || i >= t.rank()) return -1;

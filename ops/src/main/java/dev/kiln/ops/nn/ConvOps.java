@@ -4,7 +4,6 @@ import dev.kiln.graph.Attribute;
 import dev.kiln.graph.Dim;
 import dev.kiln.graph.InferenceContext;
 import dev.kiln.graph.ValueType.TensorType;
-import dev.kiln.ops.Inference;
 import dev.kiln.ops.Infers;
 import dev.kiln.ops.KernelContext;
 import dev.kiln.ops.OpFamily;
@@ -24,19 +23,19 @@ public final class ConvOps implements OpFamily {
         OpSchema.builder("Conv").since(1, 11, 22)
                 .attrString("auto_pad", "NOTSET").attrInts("dilations", null).attrInt("group", 1)
                 .attrInts("kernel_shape", null).attrInts("pads", null).attrInts("strides", null)
-                .infer(channelsFirst(0, 1, null))
+                .infer(WindowInference.conv(0, 1, null))
                 .kernel(ctx -> new Object[]{conv(ctx)})
                 .register(r);
         OpSchema.builder("ConvInteger").since(10)
                 .attrString("auto_pad", "NOTSET").attrInts("dilations", null).attrInt("group", 1)
                 .attrInts("kernel_shape", null).attrInts("pads", null).attrInts("strides", null)
-                .infer(channelsFirst(0, 1, DType.I32))
+                .infer(WindowInference.conv(0, 1, DType.I32))
                 .kernel(ctx -> new Object[]{convInteger(ctx)})
                 .register(r);
         OpSchema.builder("QLinearConv").since(10)
                 .attrString("auto_pad", "NOTSET").attrInts("dilations", null).attrInt("group", 1)
                 .attrInts("kernel_shape", null).attrInts("pads", null).attrInts("strides", null)
-                .infer(ctx -> channelsFirst(0, 3, Infers.dtypeOf(ctx.inputType(7))).infer(ctx))
+                .infer(ctx -> WindowInference.conv(0, 3, Infers.dtypeOf(ctx.inputType(7))).infer(ctx))
                 .kernel(ctx -> new Object[]{qlinearConv(ctx)})
                 .register(r);
         OpSchema.builder("ConvTranspose").since(1, 11, 22)
@@ -57,7 +56,7 @@ public final class ConvOps implements OpFamily {
         OpSchema.builder("DeformConv").since(19, 22)
                 .attrInts("dilations", null).attrInt("group", 1).attrInts("kernel_shape", null)
                 .attrInt("offset_group", 1).attrInts("pads", null).attrInts("strides", null)
-                .infer(channelsFirst(0, 1, null))
+                .infer(WindowInference.conv(0, 1, null))
                 .kernel(ctx -> new Object[]{DeformConv.run(ctx)})
                 .register(r);
         OpSchema.builder("Col2Im").since(18)
@@ -65,25 +64,6 @@ public final class ConvOps implements OpFamily {
                 .infer(ctx -> ctx.setOutputType(0, TensorType.unranked(Infers.dtypeOf(ctx.inputType(0)))))
                 .kernel(ctx -> new Object[]{Col2Im.run(ctx)})
                 .register(r);
-    }
-
-    /**
-     * Output type of a channels-first window op: rank of X, batch from X, channels from dim 0 of input {@code w},
-     * spatial dims left unknown (they depend on attributes resolved at run time).
-     */
-    static Inference channelsFirst(int x, int w, DType fixed) {
-        return ctx -> {
-            DType dt = fixed != null ? fixed : Infers.dtypeOf(ctx.inputType(x));
-            if (!(ctx.inputType(x) instanceof TensorType t) || !t.hasRank() || t.rank() < 2) {
-                ctx.setOutputType(0, TensorType.unranked(dt));
-                return;
-            }
-            List<Dim> d = new ArrayList<>();
-            d.add(t.dims().get(0));
-            d.add(ctx.inputType(w) instanceof TensorType wt && wt.hasRank() && wt.rank() > 0 ? wt.dims().get(0) : Dim.UNKNOWN);
-            for (int i = 2; i < t.rank(); i++) d.add(Dim.UNKNOWN);
-            ctx.setOutputType(0, new TensorType(dt, d));
-        };
     }
 
     /** Spatial dims of X and the kernel (attribute or W's trailing dims), checking that they agree. */

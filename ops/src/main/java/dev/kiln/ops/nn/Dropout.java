@@ -12,8 +12,8 @@ import java.util.SplittableRandom;
 /**
  * Dropout. In inference (the default, and always before opset 12 unless {@code is_test=0} in opset < 7) it is the
  * identity with an all-true mask. In training mode each element is kept with probability {@code 1 - ratio} and
- * scaled by {@code 1 / (1 - ratio)}; the draw uses {@code seed} when given, so it is reproducible but cannot match
- * another runtime's random stream.
+ * scaled by {@code 1 / (1 - ratio)}; an element is kept when its uniform draw is {@code >= ratio}, with draws
+ * from {@link Mt19937} seeded by {@code seed}, so seeded nodes reproduce the ONNX reference's mask.
  */
 final class Dropout {
     private Dropout() {}
@@ -56,7 +56,8 @@ final class Dropout {
             }
             return new Object[]{x, mask};
         }
-        SplittableRandom rnd = ctx.hasAttr("seed") ? new SplittableRandom(ctx.attrInt("seed")) : new SplittableRandom();
+        // With a seed the draw is numpy's (seed -> RandomState -> uniform), matching the ONNX reference exactly.
+        Mt19937 rnd = new Mt19937(ctx.hasAttr("seed") ? ctx.attrInt("seed") : new SplittableRandom().nextLong() & 0xFFFFFFFFL);
         Tensor y = Tensor.allocate(x.dtype(), x.shape());
         Tensor mask = Tensor.allocate(maskType, x.shape());
         double scale = 1.0 / (1.0 - ratio);

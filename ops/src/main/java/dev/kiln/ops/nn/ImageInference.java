@@ -74,7 +74,8 @@ final class ImageInference {
         Tensor size = ctx.constantInput(1);
         if (size == null) { ctx.setOutputType(0, TensorType.unranked(t.dtype())); return; }
         long[] s = size.toLongArray();
-        long[] out = new long[s.length - 1];
+        if (s.length != 4 && s.length != 5) return;
+        long[] out = new long[s.length];
         out[0] = s[0];
         for (int i = 2; i < s.length; i++) out[i - 1] = s[i];
         out[out.length - 1] = s.length - 2;

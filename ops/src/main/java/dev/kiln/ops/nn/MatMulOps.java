@@ -126,25 +126,40 @@ public final class MatMulOps implements OpFamily {
     }
 
     /**
-     * out[M,N] += scale * op(A)[M,K] * op(B)[K,N] over dense row-major arrays; op transposes when asked. i-p-j
-     * order keeps the innermost loop on contiguous rows of B and the output.
+     * out[M,N] += scale * op(A)[M,K] * op(B)[K,N] over dense row-major arrays; op transposes when asked (by making
+     * a dense transposed copy, so the kernel below always streams rows).
      */
     static void gemmAccumulate(double[] a, int ao, boolean ta, double[] b, int bo, boolean tb,
                                double[] out, int oo, int m, int n, int k, double scale) {
-        for (int i = 0; i < m; i++) {
-            int orow = oo + i * n;
-            for (int p = 0; p < k; p++) {
-                double x = ta ? a[ao + p * m + i] : a[ao + i * k + p];
-                if (x == 0) continue;
-                x *= scale;
-                if (!tb) {
+        if (ta) { a = transpose(a, ao, k, m); ao = 0; }
+        if (tb) { b = transpose(b, bo, n, k); bo = 0; }
+        // Tiles: a panel of TJ output columns and TI rows stays in L1/L2 while every K step reuses one B row
+        // segment for TI rows of A. Same arithmetic as the plain i-p-j loop (each out element sums p in order).
+        final int TI = 8, TJ = 256;
+        for (int j0 = 0; j0 < n; j0 += TJ) {
+            int j1 = Math.min(n, j0 + TJ);
+            for (int i0 = 0; i0 < m; i0 += TI) {
+                int i1 = Math.min(m, i0 + TI);
+                for (int p = 0; p < k; p++) {
                     int brow = bo + p * n;
-                    for (int j = 0; j < n; j++) out[orow + j] += x * b[brow + j];
-                } else {
-                    for (int j = 0; j < n; j++) out[orow + j] += x * b[bo + j * k + p];
+                    for (int i = i0; i < i1; i++) {
+                        double x = a[ao + i * k + p];
+                        if (x == 0) continue;
+                        x *= scale;
+                        int orow = oo + i * n;
+                        for (int j = j0; j < j1; j++) out[orow + j] += x * b[brow + j];
+                    }
                 }
             }
         }
+    }
+
+    /** Dense transpose of the rows x cols matrix at {@code off}. */
+    private static double[] transpose(double[] v, int off, int rows, int cols) {
+        double[] t = new double[rows * cols];
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < cols; c++) t[c * rows + r] = v[off + r * cols + c];
+        return t;
     }
 
     // ------------------------------------------------------------------ Gemm

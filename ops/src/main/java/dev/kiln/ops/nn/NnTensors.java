@@ -57,9 +57,16 @@ final class NnTensors {
         if (t.rank() < rank) throw ctx.fail(what + " must have rank >= " + rank + ", got shape " + t.shape());
     }
 
-    /** Element count as an int after checking it fits a Java array; {@code what} names the tensor in errors. */
+    /** Largest array the reference kernels allocate: a Java array, and at most a quarter of the heap in doubles. */
+    static final long MAX_ELEMENTS = Math.min(Integer.MAX_VALUE - 8, Runtime.getRuntime().maxMemory() / 8 / 4);
+
+    /**
+     * Element count as an int after checking that a double array of it fits comfortably in memory, so a bad
+     * attribute or shape input gives a clear error instead of an OutOfMemoryError; {@code what} names the tensor.
+     */
     static int checkedSize(KernelContext ctx, Shape s, String what) {
-        if (s.numel() > Integer.MAX_VALUE - 8) throw ctx.fail(what + " of shape " + s + " is too large");
+        if (s.numel() > MAX_ELEMENTS)
+            throw ctx.fail(what + " of shape " + s + " (" + s.numel() + " elements) is too large for the reference kernels");
         return (int) s.numel();
     }
 

@@ -24,28 +24,21 @@ public final class PoolOps implements OpFamily {
                 .attrString("auto_pad", "NOTSET").attrInt("ceil_mode", 0).attrInt("count_include_pad", 0)
                 .attrInts("dilations", null).required("kernel_shape", Attribute.Kind.INTS)
                 .attrInts("pads", null).attrInts("strides", null)
-                .infer(ctx -> channelsLike(ctx, 0))
+                .infer(WindowInference.pool())
                 .kernel(ctx -> pool(ctx, Kind.AVG))
                 .register(r);
         OpSchema.builder("MaxPool").since(1, 8, 10, 11, 12, 22)
                 .attrString("auto_pad", "NOTSET").attrInt("ceil_mode", 0).attrInts("dilations", null)
                 .required("kernel_shape", Attribute.Kind.INTS).attrInts("pads", null).attrInt("storage_order", 0)
                 .attrInts("strides", null)
-                .infer(ctx -> {
-                    channelsLike(ctx, 0);
-                    if (ctx.outputCount() > 1 && ctx.inputType(0) instanceof TensorType t && t.hasRank()) {
-                        List<Dim> d = new ArrayList<>(t.dims());
-                        for (int i = 2; i < d.size(); i++) d.set(i, Dim.UNKNOWN);
-                        ctx.setOutputType(1, new TensorType(DType.I64, d));
-                    }
-                })
+                .infer(WindowInference.pool())
                 .kernel(ctx -> pool(ctx, Kind.MAX))
                 .register(r);
         OpSchema.builder("LpPool").since(1, 2, 11, 18, 22)
                 .attrString("auto_pad", "NOTSET").attrInt("ceil_mode", 0).attrInts("dilations", null)
                 .required("kernel_shape", Attribute.Kind.INTS).attrInt("p", 2).attrInts("pads", null)
                 .attrInts("strides", null)
-                .infer(ctx -> channelsLike(ctx, 0))
+                .infer(WindowInference.pool())
                 .kernel(ctx -> pool(ctx, Kind.LP))
                 .register(r);
         OpSchema.builder("GlobalAveragePool").since(1, 22).infer(PoolOps::inferGlobal)

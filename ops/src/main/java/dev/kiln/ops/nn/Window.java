@@ -1,6 +1,9 @@
 package dev.kiln.ops.nn;
 
+import dev.kiln.graph.Attribute;
+import dev.kiln.graph.Node;
 import dev.kiln.ops.KernelContext;
+import dev.kiln.ops.OpFailure;
 
 import java.util.Arrays;
 
@@ -19,13 +22,42 @@ record Window(long[] in, long[] kernel, long[] strides, long[] dilations, long[]
     long kernelCount() { return NnTensors.product(kernel, 0, kernel.length); }
     long inCount() { return NnTensors.product(in, 0, in.length); }
 
+    /** Where window attributes come from: a running node (kernels) or a graph node (type inference). */
+    interface Attrs {
+        /** The INTS attribute, or null when absent. */
+        long[] ints(String name);
+        /** The STRING attribute, or null when absent. */
+        String string(String name);
+        OpFailure fail(String message);
+
+        static Attrs of(KernelContext ctx) {
+            return new Attrs() {
+                @Override public long[] ints(String name) { return ctx.attrInts(name); }
+                @Override public String string(String name) { return ctx.attr(name) == null ? null : ctx.attrString(name); }
+                @Override public OpFailure fail(String message) { return ctx.fail(message); }
+            };
+        }
+
+        static Attrs of(Node node) {
+            return new Attrs() {
+                @Override public long[] ints(String name) { Attribute a = node.attribute(name); return a == null ? null : a.asInts(); }
+                @Override public String string(String name) { Attribute a = node.attribute(name); return a == null ? null : a.asString(); }
+                @Override public OpFailure fail(String message) { return new OpFailure(node.describe() + ": " + message); }
+            };
+        }
+    }
+
     /** Resolves the geometry for a forward (convolution-like) window over {@code in} with {@code kernel}. */
     static Window forward(KernelContext ctx, long[] in, long[] kernel, boolean ceilMode) {
+        return forward(Attrs.of(ctx), in, kernel, ceilMode);
+    }
+
+    static Window forward(Attrs ctx, long[] in, long[] kernel, boolean ceilMode) {
         int n = in.length;
         long[] strides = ints(ctx, "strides", n, 1);
         long[] dil = ints(ctx, "dilations", n, 1);
-        long[] pads = ctx.attrInts("pads");
-        String autoPad = ctx.attr("auto_pad") == null ? "NOTSET" : ctx.attrString("auto_pad");
+        long[] pads = ctx.ints("pads");
+        String autoPad = ctx.string("auto_pad") == null ? "NOTSET" : ctx.string("auto_pad");
         long[] pb = new long[n], pe = new long[n], out = new long[n];
         if (pads != null && pads.length != 0 && pads.length != 2 * n)
             throw ctx.fail("pads must have " + 2 * n + " values, got " + Arrays.toString(pads));
@@ -58,11 +90,21 @@ record Window(long[] in, long[] kernel, long[] strides, long[] dilations, long[]
                 default -> throw ctx.fail("unknown auto_pad '" + autoPad + "'");
             }
         }
+        long taps = 1;
+        for (long k : kernel) {
+            taps = Math.multiplyExact(taps, k);
+            // Kernels walk every tap of the window; a window this large can only come from a bad attribute.
+            if (taps * n > NnTensors.MAX_ELEMENTS) throw ctx.fail("kernel " + Arrays.toString(kernel) + " is too large");
+        }
         return new Window(in, kernel, strides, dil, pb, pe, out);
     }
 
     static long[] ints(KernelContext ctx, String name, int n, long dflt) {
-        long[] v = ctx.attrInts(name);
+        return ints(Attrs.of(ctx), name, n, dflt);
+    }
+
+    static long[] ints(Attrs ctx, String name, int n, long dflt) {
+        long[] v = ctx.ints(name);
         if (v == null || v.length == 0) {
             long[] d = new long[n];
             Arrays.fill(d, dflt);

@@ -143,7 +143,8 @@ public final class IndexReductions implements OpFamily {
                 if (p == 2) norm = Math.sqrt(norm);
                 for (long j = 0; j < n; j++) {
                     long q = (o * n + j) * inner + i;
-                    out.writeDouble(q, x.readDouble(base + q) / norm);
+                    // A zero norm yields 0, as the ONNX reference does, instead of 0/0.
+                    out.writeDouble(q, norm == 0 ? 0 : x.readDouble(base + q) / norm);
                 }
             }
         }

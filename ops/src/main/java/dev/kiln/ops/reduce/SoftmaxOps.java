@@ -50,33 +50,32 @@ public final class SoftmaxOps implements OpFamily {
     /** Normalises each line (o, *, i) of the dense tensor {@code x} into {@code out}. */
     static void apply(Tensor x, Tensor out, long outer, long n, long inner, Kind kind) {
         long base = x.offset();
+        // One read per element into a reused line buffer; exp is evaluated once per element.
+        double[] buf = new double[Math.toIntExact(n)];
         for (long o = 0; o < outer; o++) {
             for (long i = 0; i < inner; i++) {
                 long first = o * n * inner + i;
                 double max = Double.NEGATIVE_INFINITY;
-                long arg = 0;
-                for (long j = 0; j < n; j++) {
+                int arg = 0;
+                for (int j = 0; j < n; j++) {
                     double v = x.readDouble(base + first + j * inner);
+                    buf[j] = v;
                     if (v > max || (Double.isNaN(v) && !Double.isNaN(max))) { max = v; arg = j; }
                 }
                 if (kind == Kind.HARDMAX) {
-                    for (long j = 0; j < n; j++) out.writeDouble(first + j * inner, j == arg ? 1 : 0);
+                    for (int j = 0; j < n; j++) out.writeDouble(first + j * inner, j == arg ? 1 : 0);
                     continue;
                 }
                 double m = Double.isInfinite(max) ? 0 : max;
                 double sum = 0;
-                for (long j = 0; j < n; j++) sum += Math.exp(x.readDouble(base + first + j * inner) - m);
                 if (kind == Kind.SOFTMAX) {
-                    for (long j = 0; j < n; j++) {
-                        long q = first + j * inner;
-                        out.writeDouble(q, Math.exp(x.readDouble(base + q) - m) / sum);
-                    }
+                    for (int j = 0; j < n; j++) { double e = Math.exp(buf[j] - m); buf[j] = e; sum += e; }
+                    double inv = 1 / sum;
+                    for (int j = 0; j < n; j++) out.writeDouble(first + j * inner, buf[j] * inv);
                 } else {
-                    double logSum = Math.log(sum);
-                    for (long j = 0; j < n; j++) {
-                        long q = first + j * inner;
-                        out.writeDouble(q, x.readDouble(base + q) - m - logSum);
-                    }
+                    for (int j = 0; j < n; j++) sum += Math.exp(buf[j] - m);
+                    double shift = m + Math.log(sum);
+                    for (int j = 0; j < n; j++) out.writeDouble(first + j * inner, buf[j] - shift);
                 }
             }
         }

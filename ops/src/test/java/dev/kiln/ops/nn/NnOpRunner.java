@@ -1,6 +1,9 @@
 package dev.kiln.ops.nn;
 
 import dev.kiln.graph.Attribute;
+import dev.kiln.graph.Dim;
+import dev.kiln.graph.InferenceContext;
+import dev.kiln.ops.OpSchema;
 import dev.kiln.graph.Graph;
 import dev.kiln.graph.Node;
 import dev.kiln.graph.Value;
@@ -45,7 +48,38 @@ final class NnOpRunner {
         Map<String, Object> res = new Interpreter(g, OpRegistry.standard()).run(feed);
         Tensor[] r = new Tensor[outputs];
         for (int o = 0; o < outputs; o++) r[o] = (Tensor) res.get("out" + o);
+        checkInference(g.nodes().get(0), opset, inputs, r);
         return r;
+    }
+
+    /**
+     * Every run also checks the op's static type inference against what the kernel produced: dtype, rank and
+     * every dim inference claims to know must agree with the actual output.
+     */
+    static void checkInference(Node node, int opset, Tensor[] inputs, Tensor[] actual) {
+        OpSchema schema = OpRegistry.standard().lookup("", node.opType(), opset);
+        ValueType[] set = new ValueType[actual.length];
+        schema.inferTypes(new InferenceContext() {
+            @Override public Node node() { return node; }
+            @Override public int opsetVersion() { return opset; }
+            @Override public int inputCount() { return inputs.length; }
+            @Override public ValueType inputType(int i) {
+                return i < inputs.length && inputs[i] != null ? ValueType.TensorType.of(inputs[i].dtype(), inputs[i].shape()) : ValueType.UNKNOWN;
+            }
+            @Override public Tensor constantInput(int i) { return null; }
+            @Override public int outputCount() { return actual.length; }
+            @Override public void setOutputType(int i, ValueType type) { if (i < set.length) set[i] = type; }
+        });
+        for (int o = 0; o < actual.length; o++) {
+            if (!(set[o] instanceof ValueType.TensorType t) || actual[o] == null) continue;
+            String where = node.opType() + " output " + o + ": inferred " + t + ", actual " + actual[o].dtype() + actual[o].shape();
+            if (t.dtype() != null) org.junit.jupiter.api.Assertions.assertEquals(actual[o].dtype(), t.dtype(), where);
+            if (!t.hasRank()) continue;
+            org.junit.jupiter.api.Assertions.assertEquals(actual[o].rank(), t.rank(), where);
+            for (int d = 0; d < t.rank(); d++)
+                if (t.dims().get(d) instanceof Dim.Known k)
+                    org.junit.jupiter.api.Assertions.assertEquals(actual[o].shape().dim(d), k.value(), where);
+        }
     }
 
     static Tensor run1(String op, int opset, List<Attribute> attrs, Tensor... inputs) {

@@ -17,12 +17,13 @@ import java.util.regex.PatternSyntaxException;
 final class ConformanceCommand implements Command {
     @Override public String name() { return "conformance"; }
     @Override public String summary() {
-        return "run ONNX backend tests: kiln conformance DIR [--json FILE] [--filter REGEX] [--jobs N] [--timeout-ms N]";
+        return "run ONNX backend tests: kiln conformance DIR [--json FILE] [--filter REGEX] [--jobs N] [--timeout-ms N]"
+                + " [--backend NAME] [--check-types] [--verbose] [--all-ops]";
     }
 
     @Override public int run(List<String> args, PrintStream out, PrintStream err) throws IOException {
         ModelCommandArgs a = ModelCommandArgs.parse(args,
-                Set.of("--json", "--filter", "--jobs", "--timeout-ms", "--backend"), Set.of("--verbose", "--all-ops"));
+                Set.of("--json", "--filter", "--jobs", "--timeout-ms", "--backend"), Set.of("--verbose", "--all-ops", "--check-types"));
         Path dir = Path.of(a.onlyPositional("test folder (kiln conformance DIR)"));
         if (!Files.isDirectory(dir)) throw new UsageException("not a directory: " + dir);
         ConformanceRunner.Options o = ConformanceRunner.Options.defaults();
@@ -35,6 +36,7 @@ final class ConformanceCommand implements Command {
                 throw new UsageException("--filter: " + e.getDescription());
             }
         }
+        o = o.withCheckTypes(a.flag("--check-types"));
         if (a.get("--backend") != null) o = o.withSession(o.session().withBackend(a.get("--backend")));
         ConformanceRunner runner = new ConformanceRunner(o);
         int total = runner.discover(dir).size();

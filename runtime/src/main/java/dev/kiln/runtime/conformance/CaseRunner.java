@@ -2,11 +2,12 @@ package dev.kiln.runtime.conformance;
 
 import dev.kiln.graph.Graph;
 import dev.kiln.graph.UnsupportedOperatorException;
+import dev.kiln.graph.Value;
+import dev.kiln.graph.ValueType;
 import dev.kiln.ops.OpRegistry;
 import dev.kiln.runtime.IoInfo;
 import dev.kiln.runtime.LoadedModel;
 import dev.kiln.runtime.Session;
-import dev.kiln.runtime.SessionOptions;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,17 +32,20 @@ final class CaseRunner {
     private CaseRunner() {}
 
     /** The test's outcome; {@code label[0]} receives the op label as soon as the model is loaded. */
-    static TestResult run(Path testDir, SessionOptions options, OpRegistry registry, ModelIo io, OpLabels labels,
-                          String[] label) {
+    static TestResult run(Path testDir, ConformanceRunner.Options options, OpRegistry registry, ModelIo io,
+                          OpLabels labels, String[] label) {
         String name = testDir.getFileName().toString();
         long t0 = System.nanoTime();
         Graph graph = null;
         try (LoadedModel model = io.load(testDir.resolve("model.onnx"))) {
             graph = model.graph();
             label[0] = labels.label(name, graph);
+            List<ValueType> declared = new ArrayList<>();
+            for (Value v : graph.outputs()) declared.add(v.type());
+            if (options.checkTypes()) forgetDeclaredOutputTypes(graph);
             String failure;
-            try (Session s = Session.of(graph, options, registry)) {
-                failure = runDataSets(testDir, s, io);
+            try (Session s = Session.of(graph, options.session(), registry)) {
+                failure = runDataSets(testDir, s, io, declared, options.checkTypes());
             }
             return result(name, label[0], failure == null ? TestStatus.PASS : TestStatus.FAIL, failure, t0);
         } catch (UnsupportedOperatorException e) {
@@ -58,8 +62,16 @@ final class CaseRunner {
         return new TestResult(name, op, status, message, (System.nanoTime() - t0) / 1_000_000);
     }
 
-    /** Null when every data set matches, else the first difference. */
-    private static String runDataSets(Path testDir, Session s, ModelIo io) {
+    /** So inference must derive output types itself instead of inheriting the model's declarations. */
+    private static void forgetDeclaredOutputTypes(Graph g) {
+        for (Value v : g.outputs()) if (v.producer() != null) v.setType(ValueType.UNKNOWN);
+    }
+
+    /**
+     * Null when every data set matches, else the first difference. Expected outputs are read as the model
+     * declares them; with {@code checkTypes}, each output is also checked against its inferred type.
+     */
+    private static String runDataSets(Path testDir, Session s, ModelIo io, List<ValueType> declared, boolean checkTypes) {
         List<Path> sets = list(testDir, p -> Files.isDirectory(p) && p.getFileName().toString().startsWith("test_data_set_"));
         if (sets.isEmpty()) return "no test_data_set_* folder";
         for (Path set : sets) {
@@ -76,9 +88,12 @@ final class CaseRunner {
             if (outFiles.size() != outs.size())
                 return set.getFileName() + ": " + outFiles.size() + " output files but the model has " + outs.size() + " outputs";
             for (int j = 0; j < outs.size(); j++) {
-                Object expected = io.readValue(outFiles.get(j), outs.get(j).type());
-                String diff = ValueComparator.compare(expected, actual.get(outs.get(j).name()));
+                Object expected = io.readValue(outFiles.get(j), declared.get(j));
+                Object got = actual.get(outs.get(j).name());
+                String diff = ValueComparator.compare(expected, got);
                 if (diff != null) return set.getFileName() + " output '" + outs.get(j).name() + "': " + diff;
+                String typeDiff = checkTypes ? TypeCheck.mismatch(outs.get(j).type(), got) : null;
+                if (typeDiff != null) return "type inference of output '" + outs.get(j).name() + "': " + typeDiff;
             }
         }
         return null;

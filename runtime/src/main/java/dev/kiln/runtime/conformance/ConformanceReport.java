@@ -51,6 +51,7 @@ public record ConformanceReport(String suite, List<TestResult> results, long mil
             sb.append(String.format(fmt, e.getKey(), total, pass, c.getOrDefault(TestStatus.FAIL, 0),
                     c.getOrDefault(TestStatus.UNSUPPORTED, 0), c.getOrDefault(TestStatus.TIMEOUT, 0)));
         }
+        if (hidden == byOp.size()) return "every op passes all its tests (" + hidden + " ops)\n";
         if (hidden > 0) sb.append("(").append(hidden).append(" ops with every test passing not shown)\n");
         return sb.toString();
     }

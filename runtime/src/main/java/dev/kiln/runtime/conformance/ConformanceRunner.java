@@ -22,27 +22,34 @@ import java.util.regex.Pattern;
 public final class ConformanceRunner {
 
     /**
-     * @param jobs      tests run concurrently (at least 1)
-     * @param timeoutMs per-test limit, load included
-     * @param filter    run only tests whose folder name this finds (null for all)
-     * @param session   options for each test's session (backend, opt level)
+     * @param jobs       tests run concurrently (at least 1)
+     * @param timeoutMs  per-test limit, load included
+     * @param filter     run only tests whose folder name this finds (null for all)
+     * @param session    options for each test's session (backend, opt level)
+     * @param checkTypes also fail a test whose outputs contradict the types inference derives for them without
+     *                   the model's declared output types
      */
-    public record Options(int jobs, long timeoutMs, Pattern filter, SessionOptions session) {
+    public record Options(int jobs, long timeoutMs, Pattern filter, SessionOptions session, boolean checkTypes) {
         public Options {
             if (jobs < 1) throw new IllegalArgumentException("jobs must be >= 1");
             if (timeoutMs < 1) throw new IllegalArgumentException("timeoutMs must be >= 1");
             if (session == null) session = SessionOptions.defaults().withThreads(1);
         }
 
-        public static Options defaults() {
-            return new Options(Math.max(1, Runtime.getRuntime().availableProcessors()), 10_000, null,
-                    SessionOptions.defaults().withThreads(1));
+        public Options(int jobs, long timeoutMs, Pattern filter, SessionOptions session) {
+            this(jobs, timeoutMs, filter, session, false);
         }
 
-        public Options withJobs(int n) { return new Options(n, timeoutMs, filter, session); }
-        public Options withTimeoutMs(long ms) { return new Options(jobs, ms, filter, session); }
-        public Options withFilter(Pattern p) { return new Options(jobs, timeoutMs, p, session); }
-        public Options withSession(SessionOptions s) { return new Options(jobs, timeoutMs, filter, s); }
+        public static Options defaults() {
+            return new Options(Math.max(1, Runtime.getRuntime().availableProcessors()), 10_000, null,
+                    SessionOptions.defaults().withThreads(1), false);
+        }
+
+        public Options withJobs(int n) { return new Options(n, timeoutMs, filter, session, checkTypes); }
+        public Options withTimeoutMs(long ms) { return new Options(jobs, ms, filter, session, checkTypes); }
+        public Options withFilter(Pattern p) { return new Options(jobs, timeoutMs, p, session, checkTypes); }
+        public Options withSession(SessionOptions s) { return new Options(jobs, timeoutMs, filter, s, checkTypes); }
+        public Options withCheckTypes(boolean on) { return new Options(jobs, timeoutMs, filter, session, on); }
     }
 
     private final Options options;
@@ -107,7 +114,7 @@ public final class ConformanceRunner {
         long t0 = System.nanoTime();
         Thread worker = Thread.ofPlatform().name("kiln-test-" + name).daemon().stackSize(16 << 20).unstarted(() -> {
             try {
-                box[0] = CaseRunner.run(test, options.session(), registry, io, labels, label);
+                box[0] = CaseRunner.run(test, options, registry, io, labels, label);
             } catch (Throwable t) {   // last resort: a worker must always leave a result
                 box[0] = new TestResult(name, labels.label(name, null), TestStatus.FAIL, t.toString(), 0);
             }

@@ -71,16 +71,27 @@ public enum Activation {
 
     // ---------------------------------------------------------------- scalar definitions (tails, scalar mode)
 
-    static float erfScalar(float x) {
-        // Abramowitz & Stegun 7.1.26 with |error| < 1.5e-7: enough for f32 and cheap to vectorize identically.
-        float ax = Math.abs(x);
-        float t = 1f / (1f + 0.3275911f * ax);
-        float y = 1f - ((((1.061405429f * t - 1.453152027f) * t + 1.421413741f) * t - 0.284496736f) * t + 0.254829592f) * t
-                * (float) Math.exp(-ax * ax);
-        return Math.copySign(y, x);
+    /**
+     * erfc(|x|) by the Chebyshev fit of Numerical Recipes ("erfcc"): relative error below 1.2e-7 everywhere,
+     * so GELU's negative tail (x * erfc) and tiny erf values stay accurate, unlike 1 - erf forms.
+     */
+    static float erfcAbsScalar(float x) {
+        float z = Math.abs(x);
+        float t = 1f / (1f + 0.5f * z);
+        float p = ((((((((0.17087277f * t - 0.82215223f) * t + 1.48851587f) * t - 1.13520398f) * t + 0.27886807f) * t
+                - 0.18628806f) * t + 0.09678418f) * t + 0.37409196f) * t + 1.00002368f) * t - 1.26551223f;
+        return t * (float) Math.exp(-z * z + p);
     }
 
-    static float geluErfScalar(float x) { return 0.5f * x * (1f + erfScalar(x * 0.70710678118654752f)); }
+    static float erfScalar(float x) {
+        float e = erfcAbsScalar(x);
+        return x >= 0 ? 1f - e : e - 1f;
+    }
+
+    static float geluErfScalar(float x) {
+        float z = x * 0.70710678118654752f, e = erfcAbsScalar(z);
+        return 0.5f * x * (z >= 0 ? 2f - e : e);
+    }
 
     static float geluTanhScalar(float x) {
         return 0.5f * x * (1f + (float) Math.tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)));
@@ -123,17 +134,22 @@ public enum Activation {
         for (; i < n; i++) setF(d, d0 + i, (float) Math.exp(getF(s, so + i)));
     }
 
+    /** Vector erfc(|z|), the same fit as {@link #erfcAbsScalar}. */
     private static void erf(MemorySegment s, long so, MemorySegment d, long d0, int n) {
         int i = 0, l = lanesOrZero();
         for (; i <= n - l; i += l) {
             FloatVector x = FloatVector.fromMemorySegment(F, s, (so + i) * 4, LE);
-            FloatVector ax = x.abs();
-            FloatVector t = FloatVector.broadcast(F, 1f).div(ax.fma(0.3275911f, 1f));
-            FloatVector poly = t.fma(1.061405429f, -1.453152027f).fma(t, FloatVector.broadcast(F, 1.421413741f))
-                    .fma(t, FloatVector.broadcast(F, -0.284496736f)).fma(t, FloatVector.broadcast(F, 0.254829592f)).mul(t);
-            FloatVector e = ax.mul(ax).neg().lanewise(VectorOperators.EXP);
-            FloatVector y = poly.mul(e).neg().add(1f);
-            y = y.blend(y.neg(), x.compare(VectorOperators.LT, 0f));
+            FloatVector z = x.abs();
+            FloatVector t = FloatVector.broadcast(F, 1f).div(z.fma(0.5f, 1f));
+            FloatVector p = t.fma(0.17087277f, -0.82215223f).fma(t, FloatVector.broadcast(F, 1.48851587f))
+                    .fma(t, FloatVector.broadcast(F, -1.13520398f)).fma(t, FloatVector.broadcast(F, 0.27886807f))
+                    .fma(t, FloatVector.broadcast(F, -0.18628806f)).fma(t, FloatVector.broadcast(F, 0.09678418f))
+                    .fma(t, FloatVector.broadcast(F, 0.37409196f)).fma(t, FloatVector.broadcast(F, 1.00002368f))
+                    .fma(t, FloatVector.broadcast(F, -1.26551223f));
+            FloatVector e = t.mul(z.mul(z).neg().add(p).lanewise(VectorOperators.EXP));
+            // x >= 0: 1 - e; x < 0: e - 1
+            FloatVector y = e.neg().add(1f);
+            y = y.blend(e.sub(1f), x.compare(VectorOperators.LT, 0f));
             y.intoMemorySegment(d, (d0 + i) * 4, LE);
         }
         for (; i < n; i++) setF(d, d0 + i, erfScalar(getF(s, so + i)));
@@ -143,15 +159,17 @@ public enum Activation {
         int i = 0, l = lanesOrZero();
         for (; i <= n - l; i += l) {
             FloatVector x = FloatVector.fromMemorySegment(F, s, (so + i) * 4, LE);
-            FloatVector z = x.mul(0.70710678118654752f);
-            FloatVector az = z.abs();
-            FloatVector t = FloatVector.broadcast(F, 1f).div(az.fma(0.3275911f, 1f));
-            FloatVector poly = t.fma(1.061405429f, -1.453152027f).fma(t, FloatVector.broadcast(F, 1.421413741f))
-                    .fma(t, FloatVector.broadcast(F, -0.284496736f)).fma(t, FloatVector.broadcast(F, 0.254829592f)).mul(t);
-            FloatVector e = az.mul(az).neg().lanewise(VectorOperators.EXP);
-            FloatVector y = poly.mul(e).neg().add(1f);
-            y = y.blend(y.neg(), z.compare(VectorOperators.LT, 0f));
-            x.mul(0.5f).mul(y.add(1f)).intoMemorySegment(d, (d0 + i) * 4, LE);
+            FloatVector z = x.mul(0.70710678118654752f).abs();
+            FloatVector t = FloatVector.broadcast(F, 1f).div(z.fma(0.5f, 1f));
+            FloatVector p = t.fma(0.17087277f, -0.82215223f).fma(t, FloatVector.broadcast(F, 1.48851587f))
+                    .fma(t, FloatVector.broadcast(F, -1.13520398f)).fma(t, FloatVector.broadcast(F, 0.27886807f))
+                    .fma(t, FloatVector.broadcast(F, -0.18628806f)).fma(t, FloatVector.broadcast(F, 0.09678418f))
+                    .fma(t, FloatVector.broadcast(F, 0.37409196f)).fma(t, FloatVector.broadcast(F, 1.00002368f))
+                    .fma(t, FloatVector.broadcast(F, -1.26551223f));
+            FloatVector e = t.mul(z.mul(z).neg().add(p).lanewise(VectorOperators.EXP));
+            // 1 + erf(x / sqrt 2) is 2 - erfc for x >= 0 and erfc(|.|) for x < 0
+            FloatVector onePlusErf = e.neg().add(2f).blend(e, x.compare(VectorOperators.LT, 0f));
+            x.mul(0.5f).mul(onePlusErf).intoMemorySegment(d, (d0 + i) * 4, LE);
         }
         for (; i < n; i++) setF(d, d0 + i, geluErfScalar(getF(s, so + i)));
     }

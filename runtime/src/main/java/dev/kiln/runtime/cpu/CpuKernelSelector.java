@@ -121,7 +121,6 @@ public final class CpuKernelSelector implements KernelSelector {
             Tensor x = ctx.input(0);
             if (e.rank() > x.rank()) return null;
             if (p == 2f) return one(Elementwise.binary(BinaryLoops.Op.MUL, x, x));
-            if (p == 0.5f) return one(Elementwise.unary(Activation.SQRT, x));
             return null;
         };
     }

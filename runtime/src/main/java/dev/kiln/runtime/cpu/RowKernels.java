@@ -19,6 +19,9 @@ final class RowKernels {
 
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
+    /** Elements summed in f32 before the partial sum joins a double total. */
+    static final int CHUNK = 1024;
+
     private static int lanes() { return VectorConfig.SCALAR ? Integer.MAX_VALUE : F.length(); }
 
     static float max(MemorySegment x, long xo, int n) {
@@ -45,7 +48,7 @@ final class RowKernels {
         return m;
     }
 
-    static float sum(MemorySegment x, long xo, int n) {
+    private static float sumChunk(MemorySegment x, long xo, int n) {
         int i = 0, l = lanes();
         float s = 0f;
         if (n >= l) {
@@ -57,7 +60,7 @@ final class RowKernels {
         return s;
     }
 
-    static float sumAbs(MemorySegment x, long xo, int n) {
+    private static float sumAbsChunk(MemorySegment x, long xo, int n) {
         int i = 0, l = lanes();
         float s = 0f;
         if (n >= l) {
@@ -69,7 +72,7 @@ final class RowKernels {
         return s;
     }
 
-    static float sumSquares(MemorySegment x, long xo, int n) {
+    private static float sumSquaresChunk(MemorySegment x, long xo, int n) {
         int i = 0, l = lanes();
         float s = 0f;
         if (n >= l) {
@@ -82,6 +85,27 @@ final class RowKernels {
         }
         for (; i < n; i++) { float v = getF(x, xo + i); s += v * v; }
         return s;
+    }
+
+    /** sum with f32 vector partial sums per chunk of {@link #CHUNK} added in double: long rows keep f32 accuracy. */
+    static float sum(MemorySegment x, long xo, int n) {
+        double acc = 0;
+        for (int c = 0; c < n; c += CHUNK) acc += sumChunk(x, xo + c, Math.min(CHUNK, n - c));
+        return (float) acc;
+    }
+
+    /** sumAbs with f32 vector partial sums per chunk of {@link #CHUNK} added in double: long rows keep f32 accuracy. */
+    static float sumAbs(MemorySegment x, long xo, int n) {
+        double acc = 0;
+        for (int c = 0; c < n; c += CHUNK) acc += sumAbsChunk(x, xo + c, Math.min(CHUNK, n - c));
+        return (float) acc;
+    }
+
+    /** sumSquares with f32 vector partial sums per chunk of {@link #CHUNK} added in double: long rows keep f32 accuracy. */
+    static float sumSquares(MemorySegment x, long xo, int n) {
+        double acc = 0;
+        for (int c = 0; c < n; c += CHUNK) acc += sumSquaresChunk(x, xo + c, Math.min(CHUNK, n - c));
+        return (float) acc;
     }
 
     static float prod(MemorySegment x, long xo, int n) {
@@ -98,6 +122,12 @@ final class RowKernels {
 
     /** sum(exp(x - m)); with {@code y} non-null also stores each exp(x - m) there. */
     static float sumExp(MemorySegment x, long xo, float m, MemorySegment y, long yo, int n) {
+        double acc = 0;
+        for (int c = 0; c < n; c += CHUNK) acc += sumExpChunk(x, xo + c, m, y, yo + c, Math.min(CHUNK, n - c));
+        return (float) acc;
+    }
+
+    private static float sumExpChunk(MemorySegment x, long xo, float m, MemorySegment y, long yo, int n) {
         int i = 0, l = lanes();
         float s = 0f;
         if (n >= l) {
@@ -143,9 +173,7 @@ final class RowKernels {
      * y = (x - mean) / sqrt(var + eps) * scale + bias over one row; scale and bias are runs of n (bias may be
      * null). Variance is computed around the mean (two passes) so large offsets do not cancel.
      */
-    static void layerNorm(MemorySegment x, long xo, MemorySegment y, long yo, int n, float eps,
-                          MemorySegment scale, long so, MemorySegment bias, long bo) {
-        float mean = sum(x, xo, n) / n;
+    private static float centeredSquares(MemorySegment x, long xo, float mean, int n) {
         int i = 0, l = lanes();
         float var = 0f;
         if (n >= l) {
@@ -157,8 +185,16 @@ final class RowKernels {
             var = vs.reduceLanes(VectorOperators.ADD);
         }
         for (; i < n; i++) { float d = getF(x, xo + i) - mean; var += d * d; }
-        float inv = (float) (1.0 / Math.sqrt(var / n + eps));
-        i = 0;
+        return var;
+    }
+
+    static void layerNorm(MemorySegment x, long xo, MemorySegment y, long yo, int n, float eps,
+                          MemorySegment scale, long so, MemorySegment bias, long bo) {
+        float mean = (float) (sum(x, xo, n) / (double) n);
+        double varAcc = 0;
+        for (int c = 0; c < n; c += CHUNK) varAcc += centeredSquares(x, xo + c, mean, Math.min(CHUNK, n - c));
+        int i = 0, l = lanes();
+        float inv = (float) (1.0 / Math.sqrt(varAcc / n + eps));
         for (; i <= n - l; i += l) {
             FloatVector v = FloatVector.fromMemorySegment(F, x, (xo + i) * 4, LE).sub(mean).mul(inv)
                     .mul(FloatVector.fromMemorySegment(F, scale, (so + i) * 4, LE));

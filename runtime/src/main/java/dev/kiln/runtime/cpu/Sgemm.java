@@ -117,16 +117,18 @@ public final class Sgemm {
         final int mr = p.mr(), nr = p.nr(), kid = MicroKernels.shapeId(mr, p.nv());
         final int k = call.k;
         final int kcMax = Math.min(p.kc(), k);
-        final int mcMax = GemmParams.roundUp(Math.min(p.mc(), m1 - m0), mr);
-        final int ncMax = GemmParams.roundUp(Math.min(p.nc(), n1 - n0), nr);
+        // cache blocks hold whole micro-tiles (pre-packed B panels are addressed by jc / NR)
+        final int mcStep = GemmParams.roundUp(p.mc(), mr), ncStep = GemmParams.roundUp(p.nc(), nr);
+        final int mcMax = GemmParams.roundUp(Math.min(mcStep, m1 - m0), mr);
+        final int ncMax = GemmParams.roundUp(Math.min(ncStep, n1 - n0), nr);
         Scratch s = SCRATCH.get();
         if (s.a.length < mcMax * kcMax) s.a = new float[mcMax * kcMax];
         if (call.packed == null && s.b.length < ncMax * kcMax) s.b = new float[ncMax * kcMax];
         final float[] abuf = s.a;
         final MemorySegment c = call.c, tile = s.tile;
         final long ldcBytes = call.ldc * 4;
-        for (int jc = n0; jc < n1; jc += p.nc()) {
-            int nc = Math.min(p.nc(), n1 - jc);
+        for (int jc = n0; jc < n1; jc += ncStep) {
+            int nc = Math.min(ncStep, n1 - jc);
             for (int pc = 0; pc < k; pc += kcMax) {
                 int kc = Math.min(kcMax, k - pc);
                 float[] bbuf;
@@ -144,8 +146,8 @@ public final class Sgemm {
                 float beta = pc == 0 ? call.beta : 1f;
                 float alpha = call.alpha;
                 boolean last = pc + kc >= k;
-                for (int ic = m0; ic < m1; ic += p.mc()) {
-                    int mc = Math.min(p.mc(), m1 - ic);
+                for (int ic = m0; ic < m1; ic += mcStep) {
+                    int mc = Math.min(mcStep, m1 - ic);
                     Packing.packA(call.a, call.aOff, call.aRs, call.aCs, ic, mc, pc, kc, mr, abuf);
                     for (int jr = 0; jr < nc; jr += nr) {
                         int nrr = Math.min(nr, nc - jr);

@@ -111,6 +111,16 @@ class ConformanceRunnerTest {
         assertTrue(json.contains("\"pass\": 2") && json.contains("\"timeout\": 1"), json);
     }
 
+    @Test void checkTypesCatchesTypeRulesThatContradictTheRun() throws IOException {
+        // The model declares no output type, so the wrong rule goes unnoticed unless types are checked.
+        test("test_lies", "binary LiesAboutType", new String[] {"1,2,3", "1,1,1"}, "2,3,4");
+        var o = new ConformanceRunner.Options(1, 5_000, null, SessionOptions.defaults().withBackend("reference"));
+        assertEquals(TestStatus.PASS, new ConformanceRunner(o, TestModels.registry(), FAKE).run(suite).results().get(0).status());
+        TestResult checked = new ConformanceRunner(o.withCheckTypes(true), TestModels.registry(), FAKE).run(suite).results().get(0);
+        assertEquals(TestStatus.FAIL, checked.status());
+        assertTrue(checked.message().contains("type inference of output 'z'") && checked.message().contains("int64"), checked.message());
+    }
+
     @Test void missingDataSetIsAFailureNotACrash() throws IOException {
         Path dir = Files.createDirectories(suite.resolve("test_no_data"));
         Files.writeString(dir.resolve("model.onnx"), "binary Add");

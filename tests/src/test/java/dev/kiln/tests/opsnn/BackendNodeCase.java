@@ -2,7 +2,13 @@ package dev.kiln.tests.opsnn;
 
 import dev.kiln.formats.onnx.OnnxModel;
 import dev.kiln.formats.onnx.OnnxValues;
+import dev.kiln.graph.Dim;
+import dev.kiln.graph.Graph;
+import dev.kiln.graph.InferenceContext;
+import dev.kiln.graph.Node;
 import dev.kiln.graph.Value;
+import dev.kiln.graph.ValueType;
+import dev.kiln.ops.OpSchema;
 import dev.kiln.ops.OpRegistry;
 import dev.kiln.ops.interp.Interpreter;
 import dev.kiln.tensor.DType;
@@ -17,7 +23,7 @@ import java.util.Map;
 /**
  * Runs one ONNX backend node test through the reference interpreter and compares every output the way the ONNX
  * runner does: same dtype and shape, then |actual - expected| <= atol + rtol * |expected| (NaN matches NaN).
- * A stop-gap until the runtime's {@code kiln conformance} exists.
+ * Single-node cases also cross-check the op's static type inference against the produced outputs.
  */
 final class BackendNodeCase {
     static final double RTOL = 1e-3, ATOL = 1e-7;
@@ -41,11 +47,48 @@ final class BackendNodeCase {
                 String why = compare(got.get(outs.get(j).name()), want);
                 if (why != null) return "output " + j + " (" + outs.get(j).name() + "): " + why;
             }
+            if (model.graph().nodes().size() == 1) return checkInference(model.graph(), inputs, got);
             return null;
         } catch (RuntimeException | Error e) {
             String msg = e.getClass().getSimpleName() + ": " + e.getMessage();
             return msg.length() > 300 ? msg.substring(0, 300) + "…" : msg;
         }
+    }
+
+    /**
+     * Single-node cases also check the op's static type inference: given the actual input types (constants for
+     * initializers), every dtype and dim it claims must match the produced output.
+     */
+    static String checkInference(Graph g, Map<String, Object> inputs, Map<String, Object> got) {
+        Node node = g.nodes().get(0);
+        int opset = g.opset(node.domain());
+        OpSchema schema = OpRegistry.standard().lookup(node.domain(), node.opType(), opset);
+        ValueType[] set = new ValueType[node.outputs().size()];
+        schema.inferTypes(new InferenceContext() {
+            @Override public Node node() { return node; }
+            @Override public int opsetVersion() { return opset; }
+            @Override public int inputCount() { return node.inputs().size(); }
+            @Override public ValueType inputType(int i) {
+                Value v = node.input(i);
+                if (v == null || v.name().isEmpty()) return ValueType.UNKNOWN;
+                Object x = inputs.containsKey(v.name()) ? inputs.get(v.name()) : v.constant();
+                return x instanceof Tensor t ? ValueType.TensorType.of(t.dtype(), t.shape()) : ValueType.UNKNOWN;
+            }
+            @Override public Tensor constantInput(int i) { Value v = node.input(i); return v == null ? null : v.constant(); }
+            @Override public int outputCount() { return set.length; }
+            @Override public void setOutputType(int i, ValueType type) { if (i < set.length) set[i] = type; }
+        });
+        for (int o = 0; o < set.length; o++) {
+            Value v = node.output(o);
+            if (v == null || !(set[o] instanceof ValueType.TensorType t) || !(got.get(v.name()) instanceof Tensor a)) continue;
+            String bad = "inference for output " + o + " says " + t + " but the kernel produced " + a.dtype() + a.shape();
+            if (t.dtype() != null && t.dtype() != a.dtype()) return bad;
+            if (!t.hasRank()) continue;
+            if (t.rank() != a.rank()) return bad;
+            for (int d = 0; d < t.rank(); d++)
+                if (t.dims().get(d) instanceof Dim.Known k && k.value() != a.shape().dim(d)) return bad;
+        }
+        return null;
     }
 
     static String compare(Object actual, Object expected) {

@@ -17,8 +17,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * ONNX backend node tests for the ops-nn families (matrix, convolution, pooling, normalization, recurrent),
- * expanded variants included. Cases listed in {@link #KNOWN_FAILURES} are expected to fail for a stated reason
- * (random outputs); such a case that starts passing fails the test so the list stays honest. Cases that need an
+ * expanded variants included. Cases listed in {@link #KNOWN_FAILURES} are expected to fail for a stated reason;
+ * such a case that starts passing fails the test so the list stays honest. Cases that need an
  * operator Kiln does not have yet are reported as skipped.
  */
 class OpsNnBackendTest {
@@ -30,12 +30,8 @@ class OpsNnBackendTest {
             "RMSNormalization", "LRN", "MeanVarianceNormalization", "Dropout",
             "RNN", "GRU", "LSTM");
 
-    /** test name -> why it cannot pass with a deterministic reference. */
-    static final Map<String, String> KNOWN_FAILURES = Map.of(
-            "test_training_dropout", "random mask (ratio 0.75): cannot reproduce numpy's random stream",
-            "test_training_dropout_default", "random mask (ratio 0.5): cannot reproduce numpy's random stream",
-            "test_training_dropout_default_mask", "random mask: cannot reproduce numpy's random stream",
-            "test_training_dropout_mask", "random mask: cannot reproduce numpy's random stream");
+    /** test name -> why it is expected to fail (empty: every case passes, seeded training Dropout included). */
+    static final Map<String, String> KNOWN_FAILURES = Map.of();
 
     static Path shared() {
         return Path.of(System.getProperty("kiln.shared", "../shared")).resolve("onnx-backend");
