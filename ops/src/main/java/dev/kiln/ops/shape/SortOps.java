@@ -27,11 +27,20 @@ final class SortOps {
                 }).kernel(SortOps::unique).register(r);
     }
 
-    /** Compares two elements of one tensor by logical index: numeric order (unsigned where it applies) or string order. */
+    /**
+     * Compares two elements of one tensor by logical index: numeric order (unsigned where it applies) or string
+     * order. Floats follow numpy's sort: -0.0 equals 0.0 (so ties keep index order) and NaN sorts above everything.
+     */
     static int compare(Tensor t, long a, long b) {
         DType dt = t.dtype();
         if (dt == DType.STRING) return t.getString(a).compareTo(t.getString(b));
-        if (dt.isFloatingPoint()) return Double.compare(t.getDouble(a), t.getDouble(b));
+        if (dt.isFloatingPoint()) {
+            double x = t.getDouble(a), y = t.getDouble(b);
+            if (x < y) return -1;
+            if (x > y) return 1;
+            boolean nx = Double.isNaN(x), ny = Double.isNaN(y);
+            return nx == ny ? 0 : nx ? 1 : -1;
+        }
         if (dt == DType.U64) return Long.compareUnsigned(t.getLong(a), t.getLong(b));
         return Long.compare(t.getLong(a), t.getLong(b));
     }
