@@ -1,9 +1,5 @@
 package dev.kiln.ops.nn;
 
-import dev.kiln.graph.Attribute;
-import dev.kiln.graph.Dim;
-import dev.kiln.graph.InferenceContext;
-import dev.kiln.graph.ValueType.TensorType;
 import dev.kiln.ops.Infers;
 import dev.kiln.ops.KernelContext;
 import dev.kiln.ops.OpFamily;
@@ -13,9 +9,7 @@ import dev.kiln.tensor.DType;
 import dev.kiln.tensor.Shape;
 import dev.kiln.tensor.Tensor;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 /** Op family: Conv, ConvInteger, QLinearConv, ConvTranspose, DeformConv, Col2Im. */
 public final class ConvOps implements OpFamily {
@@ -42,15 +36,7 @@ public final class ConvOps implements OpFamily {
                 .attrString("auto_pad", "NOTSET").attrInts("dilations", null).attrInt("group", 1)
                 .attrInts("kernel_shape", null).attrInts("pads", null).attrInts("strides", null)
                 .attrInts("output_padding", null).attrInts("output_shape", null)
-                .infer(ctx -> {
-                    DType dt = Infers.dtypeOf(ctx.inputType(0));
-                    if (ctx.inputType(0) instanceof TensorType t && t.hasRank()) {
-                        List<Dim> d = new ArrayList<>();
-                        d.add(t.dims().get(0));
-                        for (int i = 1; i < t.rank(); i++) d.add(Dim.UNKNOWN);
-                        ctx.setOutputType(0, new TensorType(dt, d));
-                    } else ctx.setOutputType(0, TensorType.unranked(dt));
-                })
+                .infer(WindowInference.convTranspose())
                 .kernel(ctx -> new Object[]{ConvTranspose.run(ctx)})
                 .register(r);
         OpSchema.builder("DeformConv").since(19, 22)
@@ -61,7 +47,7 @@ public final class ConvOps implements OpFamily {
                 .register(r);
         OpSchema.builder("Col2Im").since(18)
                 .attrInts("dilations", null).attrInts("pads", null).attrInts("strides", null)
-                .infer(ctx -> ctx.setOutputType(0, TensorType.unranked(Infers.dtypeOf(ctx.inputType(0)))))
+                .infer(WindowInference.col2Im())
                 .kernel(ctx -> new Object[]{Col2Im.run(ctx)})
                 .register(r);
     }

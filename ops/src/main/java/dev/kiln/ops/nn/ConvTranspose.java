@@ -14,25 +14,20 @@ import java.util.Arrays;
 final class ConvTranspose {
     private ConvTranspose() {}
 
-    static Tensor run(KernelContext ctx) {
-        Tensor x = ctx.input(0), w = ctx.input(1), b = ctx.optionalInput(2);
-        NnTensors.requireMinRank(ctx, x, 3, "ConvTranspose input X");
-        NnTensors.requireFloat(ctx, x, "ConvTranspose input X");
-        long[] k = ConvOps.kernelShape(ctx, x, w);
-        long[] in = ConvOps.spatial(x);
+    /**
+     * The transposed-convolution geometry: {@link Window#out()} is the output size and the pads are those the spec
+     * derives (explicit, or generated from output_shape / SAME auto_pad). Shared by the kernel and inference.
+     */
+    static Window geometry(Window.Attrs ctx, long[] in, long[] k) {
         int r = in.length;
-        long group = ctx.attrInt("group");
-        long c = x.shape().dim(1);
-        if (group <= 0 || w.shape().dim(0) != c || c % group != 0)
-            throw ctx.fail("group " + group + " does not fit X " + x.shape() + " and W " + w.shape());
-        int cg = (int) (c / group), mg = (int) w.shape().dim(1), m = (int) (mg * group);
         long[] s = Window.ints(ctx, "strides", r, 1), d = Window.ints(ctx, "dilations", r, 1);
         long[] op = Window.ints(ctx, "output_padding", r, 0);
-        long[] pads = ctx.attrInts("pads");
-        long[] outShapeAttr = ctx.attrInts("output_shape");
-        String autoPad = ctx.attr("auto_pad") == null ? "NOTSET" : ctx.attrString("auto_pad");
+        long[] pads = ctx.ints("pads");
+        long[] outShapeAttr = ctx.ints("output_shape");
+        String autoPad = ctx.string("auto_pad") == null ? "NOTSET" : ctx.string("auto_pad");
         long[] pb = new long[r], pe = new long[r], out = new long[r];
         for (int i = 0; i < r; i++) {
+            if (s[i] <= 0 || d[i] <= 0 || k[i] <= 0) throw ctx.fail("kernel, strides and dilations must be positive");
             long full = s[i] * (in[i] - 1) + op[i] + (k[i] - 1) * d[i] + 1;
             long target = -1;
             if (outShapeAttr != null && outShapeAttr.length > 0) {
@@ -44,9 +39,9 @@ final class ConvTranspose {
             }
             if (target >= 0) {
                 long total = full - target;
-                // The spec splits with the larger half at the end only for SAME_UPPER.
-                // Floor division as in the reference: a negative total (output_shape larger than the natural size)
-                // becomes a negative end pad, which extends the output.
+                // The spec splits with the larger half at the end only for SAME_UPPER. Floor division as in the
+                // reference: a negative total (output_shape above the natural size) becomes a negative end pad,
+                // which extends the output.
                 long half = Math.floorDiv(total, 2);
                 if (autoPad.equals("SAME_UPPER")) { pb[i] = half; pe[i] = total - half; }
                 else { pb[i] = total - half; pe[i] = half; }
@@ -61,13 +56,29 @@ final class ConvTranspose {
             }
             if (out[i] < 0) throw ctx.fail("ConvTranspose output size is negative on spatial axis " + i);
         }
+        return new Window(in, k, s, d, pb, pe, out);
+    }
+
+    static Tensor run(KernelContext ctx) {
+        Tensor x = ctx.input(0), w = ctx.input(1), b = ctx.optionalInput(2);
+        NnTensors.requireMinRank(ctx, x, 3, "ConvTranspose input X");
+        NnTensors.requireFloat(ctx, x, "ConvTranspose input X");
+        long[] k = ConvOps.kernelShape(ctx, x, w);
+        long[] in = ConvOps.spatial(x);
+        int r = in.length;
+        long group = ctx.attrInt("group");
+        long c = x.shape().dim(1);
+        if (group <= 0 || w.shape().dim(0) != c || c % group != 0)
+            throw ctx.fail("group " + group + " does not fit X " + x.shape() + " and W " + w.shape());
+        int cg = (int) (c / group), mg = (int) w.shape().dim(1), m = (int) (mg * group);
+        Window geom = geometry(Window.Attrs.of(ctx), in, k);
+        long[] s = geom.strides(), d = geom.dilations(), pb = geom.padBegin(), out = geom.out();
         int n = (int) x.shape().dim(0);
         Shape os = ConvOps.outShape(n, m, out);
         NnTensors.checkedSize(ctx, os, "ConvTranspose output");
         double[] bias = b == null ? null : NormalizationOps.perChannel(ctx, b, m, "ConvTranspose bias B");
         double[] xv = NnTensors.doubles(x), wv = NnTensors.doubles(w);
         int inSp = (int) NnTensors.product(in, 0, r), outSp = (int) NnTensors.product(out, 0, r);
-        Window geom = new Window(in, k, s, d, pb, pe, out);
         long[] kOff = geom.kernelOffsets();
         int kc = (int) geom.kernelCount();
         double[] y = new double[(int) os.numel()];
@@ -88,7 +99,6 @@ final class ConvTranspose {
             for (int bi = 0; bi < n; bi++)
                 for (int ic = 0; ic < c; ic++) {
                     double xval = xv[(int) ((bi * c + ic) * inSp + ip)];
-                    if (xval == 0) continue;
                     int g = ic / cg;
                     for (int mo = 0; mo < mg; mo++) {
                         int oc = g * mg + mo;

@@ -1,6 +1,11 @@
 package dev.kiln.ops.nn;
 
+import dev.kiln.graph.Dim;
+import dev.kiln.graph.InferenceContext;
+import dev.kiln.graph.ValueType.TensorType;
+import dev.kiln.ops.Infers;
 import dev.kiln.ops.KernelContext;
+import dev.kiln.ops.OpFailure;
 import dev.kiln.tensor.Shape;
 import dev.kiln.tensor.Tensor;
 
@@ -9,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * Einsum reference: parses the equation into integer labels (letters keep their char code, ellipsis axes get
@@ -18,43 +24,38 @@ import java.util.TreeMap;
 final class Einsum {
     private Einsum() {}
 
-    static Tensor run(KernelContext ctx) {
-        String eq = ctx.attrString("equation").replace(" ", "");
-        int n = ctx.inputCount();
-        Tensor[] ops = new Tensor[n];
-        for (int i = 0; i < n; i++) ops[i] = ctx.input(i);
+    /** Labels of each operand's axes and of the output axes. */
+    record Parsed(int[][] labels, int[] out) {}
+
+    /** Parses {@code eq} for operands of the given ranks; {@code fail} builds the error to throw. */
+    static Parsed parse(String eq, int[] ranks, Function<String, RuntimeException> fail) {
+        eq = eq.replace(" ", "");
+        int n = ranks.length;
         String lhs = eq, rhs = null;
         int arrow = eq.indexOf("->");
         if (arrow >= 0) { lhs = eq.substring(0, arrow); rhs = eq.substring(arrow + 2); }
         String[] terms = lhs.split(",", -1);
-        if (terms.length != n) throw ctx.fail("Einsum equation '" + eq + "' has " + terms.length + " operands but the node has " + n + " inputs");
-
+        if (terms.length != n) throw fail.apply("Einsum equation '" + eq + "' has " + terms.length + " operands but the node has " + n + " inputs");
         int ellRank = 0;
         int[][] labels = new int[n][];
         for (int i = 0; i < n; i++) {
-            int letters = countLetters(ctx, terms[i]);
+            int letters = countLetters(fail, terms[i]);
             boolean ell = terms[i].contains("...");
-            int er = ops[i].rank() - letters;
+            int er = ranks[i] - letters;
             if (er < 0 || (!ell && er != 0))
-                throw ctx.fail("Einsum term '" + terms[i] + "' does not match operand " + i + " of shape " + ops[i].shape());
+                throw fail.apply("Einsum term '" + terms[i] + "' does not match operand " + i + " of rank " + ranks[i]);
             ellRank = Math.max(ellRank, er);
             labels[i] = termLabels(terms[i], er);
         }
-        Map<Integer, Long> sizes = new LinkedHashMap<>();
-        for (int i = 0; i < n; i++)
-            for (int a = 0; a < labels[i].length; a++) {
-                long d = ops[i].shape().dim(a);
-                Long prev = sizes.get(labels[i][a]);
-                if (prev == null || prev == 1) sizes.put(labels[i][a], d);
-                else if (d != 1 && d != prev)
-                    throw ctx.fail("Einsum label '" + labelName(labels[i][a]) + "' has sizes " + prev + " and " + d);
-            }
-
         int[] outLabels;
         if (rhs != null) {
+            countLetters(fail, rhs);
             outLabels = termLabels(rhs, ellRank);
-            for (int l : outLabels)
-                if (!sizes.containsKey(l)) throw ctx.fail("Einsum output label '" + labelName(l) + "' does not appear in the inputs");
+            for (int l : outLabels) {
+                boolean seen = false;
+                for (int[] ls : labels) for (int x : ls) seen |= x == l;
+                if (!seen) throw fail.apply("Einsum output label '" + labelName(l) + "' does not appear in the inputs");
+            }
         } else {
             // Implicit output: broadcast ellipsis axes, then labels seen exactly once, in alphabetical order.
             TreeMap<Integer, Integer> counts = new TreeMap<>();
@@ -64,6 +65,58 @@ final class Einsum {
             counts.forEach((l, c) -> { if (c == 1) o.add(l); });
             outLabels = o.stream().mapToInt(Integer::intValue).toArray();
         }
+        return new Parsed(labels, outLabels);
+    }
+
+    /** Output type from the operands' static types: a dim is known when some operand fixes it. */
+    static void infer(InferenceContext ctx) {
+        int n = ctx.inputCount();
+        int[] ranks = new int[n];
+        List<List<Dim>> dims = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            if (!(ctx.inputType(i) instanceof TensorType t) || !t.hasRank()) {
+                ctx.setOutputType(0, TensorType.unranked(Infers.dtypeOf(ctx.inputType(0))));
+                return;
+            }
+            ranks[i] = t.rank();
+            dims.add(t.dims());
+        }
+        var eqAttr = ctx.node().attribute("equation");
+        if (eqAttr == null) return;
+        Parsed p = parse(eqAttr.asString(), ranks, msg -> new OpFailure(ctx.node().describe() + ": " + msg));
+        List<Dim> out = new ArrayList<>();
+        for (int l : p.out()) {
+            Dim d = Dim.UNKNOWN;
+            boolean allOne = true;
+            for (int i = 0; i < n; i++)
+                for (int a = 0; a < p.labels()[i].length; a++) {
+                    if (p.labels()[i][a] != l) continue;
+                    Dim x = dims.get(i).get(a);
+                    if (x instanceof Dim.Known k && k.value() != 1) d = x;
+                    if (!(x instanceof Dim.Known k && k.value() == 1)) allOne = false;
+                }
+            out.add(d.isKnown() ? d : allOne ? Dim.of(1) : Dim.UNKNOWN);
+        }
+        ctx.setOutputType(0, new TensorType(Infers.dtypeOf(ctx.inputType(0)), out));
+    }
+
+    static Tensor run(KernelContext ctx) {
+        int n = ctx.inputCount();
+        Tensor[] ops = new Tensor[n];
+        int[] ranks = new int[n];
+        for (int i = 0; i < n; i++) { ops[i] = ctx.input(i); ranks[i] = ops[i].rank(); }
+        Parsed parsed = parse(ctx.attrString("equation"), ranks, ctx::fail);
+        int[][] labels = parsed.labels();
+        int[] outLabels = parsed.out();
+        Map<Integer, Long> sizes = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++)
+            for (int a = 0; a < labels[i].length; a++) {
+                long d = ops[i].shape().dim(a);
+                Long prev = sizes.get(labels[i][a]);
+                if (prev == null || prev == 1) sizes.put(labels[i][a], d);
+                else if (d != 1 && d != prev)
+                    throw ctx.fail("Einsum label '" + labelName(labels[i][a]) + "' has sizes " + prev + " and " + d);
+            }
         List<Integer> all = new ArrayList<>();
         for (int l : outLabels) all.add(l);
         for (int l : sizes.keySet()) if (!all.contains(l)) all.add(l);
@@ -126,12 +179,13 @@ final class Einsum {
         }
     }
 
-    private static int countLetters(KernelContext ctx, String term) {
+    private static int countLetters(Function<String, RuntimeException> fail, String term) {
         int c = 0;
         String t = term.replace("...", "");
-        if (term.indexOf("...") != term.lastIndexOf("...")) throw ctx.fail("Einsum term '" + term + "' has more than one ellipsis");
+        if (term.indexOf("...") != term.lastIndexOf("...")) throw fail.apply("Einsum term '" + term + "' has more than one ellipsis");
         for (char ch : t.toCharArray()) {
-            if (!Character.isLetter(ch)) throw ctx.fail("Einsum term '" + term + "' has invalid character '" + ch + "'");
+            if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')))
+                throw fail.apply("Einsum term '" + term + "' has invalid character '" + ch + "'");
             c++;
         }
         return c;

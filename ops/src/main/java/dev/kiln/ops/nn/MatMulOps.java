@@ -30,6 +30,7 @@ public final class MatMulOps implements OpFamily {
                 .register(r);
         OpSchema.builder("Einsum").since(12)
                 .required("equation", dev.kiln.graph.Attribute.Kind.STRING)
+                .infer(Einsum::infer)
                 .kernel(ctx -> new Object[]{Einsum.run(ctx)})
                 .register(r);
         OpSchema.builder("Det").since(11, 22)
@@ -143,9 +144,8 @@ public final class MatMulOps implements OpFamily {
                 for (int p = 0; p < k; p++) {
                     int brow = bo + p * n;
                     for (int i = i0; i < i1; i++) {
-                        double x = a[ao + i * k + p];
-                        if (x == 0) continue;
-                        x *= scale;
+                        // No skipping of zero factors: 0 * Inf and 0 * NaN must still yield NaN, as numpy's do.
+                        double x = a[ao + i * k + p] * scale;
                         int orow = oo + i * n;
                         for (int j = j0; j < j1; j++) out[orow + j] += x * b[brow + j];
                     }

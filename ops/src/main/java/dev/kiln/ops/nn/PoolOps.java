@@ -49,19 +49,9 @@ public final class PoolOps implements OpFamily {
                 .kernel(ctx -> global(ctx, Kind.LP)).register(r);
         OpSchema.builder("MaxUnpool").since(9, 11, 22)
                 .required("kernel_shape", Attribute.Kind.INTS).attrInts("pads", null).attrInts("strides", null)
-                .infer(ctx -> channelsLike(ctx, 0))
+                .infer(WindowInference.maxUnpool())
                 .kernel(ctx -> new Object[]{maxUnpool(ctx)})
                 .register(r);
-    }
-
-    /** Rank, batch and channels of input {@code x}; spatial dims unknown. */
-    private static void channelsLike(dev.kiln.graph.InferenceContext ctx, int x) {
-        DType dt = Infers.dtypeOf(ctx.inputType(x));
-        if (ctx.inputType(x) instanceof TensorType t && t.hasRank()) {
-            List<Dim> d = new ArrayList<>(t.dims());
-            for (int i = 2; i < d.size(); i++) d.set(i, Dim.UNKNOWN);
-            ctx.setOutputType(0, new TensorType(dt, d));
-        } else ctx.setOutputType(0, TensorType.unranked(dt));
     }
 
     private static void inferGlobal(dev.kiln.graph.InferenceContext ctx) {

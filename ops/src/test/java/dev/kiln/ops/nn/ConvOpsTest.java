@@ -118,4 +118,39 @@ class ConvOpsTest {
         for (int i = 0; i < 16; i++) want[i] = i;
         assertArrayEquals(want, y.toFloatArray());
     }
+
+    /** The im2col+GEMM path and the direct loop agree exactly over strides, pads, dilations and groups. */
+    @Property(tries = 80)
+    void columnsPathEqualsDirectLoop(@ForAll @IntRange(min = 1, max = 2) int n, @ForAll @IntRange(min = 1, max = 3) int groups,
+                                     @ForAll @IntRange(min = 1, max = 2) int cPerG, @ForAll @IntRange(min = 1, max = 2) int mPerG,
+                                     @ForAll @IntRange(min = 1, max = 3) int k, @ForAll @IntRange(min = 1, max = 3) int s,
+                                     @ForAll @IntRange(min = 1, max = 2) int d, @ForAll @IntRange(min = 0, max = 2) int p,
+                                     @ForAll @IntRange(min = 1, max = 3) int rank, @ForAll long seed) {
+        Random rnd = new Random(seed);
+        long[] in = new long[rank], kern = new long[rank];
+        for (int i = 0; i < rank; i++) { in[i] = 3 + rnd.nextInt(5); kern[i] = k; }
+        long[] pads = new long[2 * rank], strides = new long[rank], dil = new long[rank];
+        java.util.Arrays.fill(pads, p);
+        java.util.Arrays.fill(strides, s);
+        java.util.Arrays.fill(dil, d);
+        Window.Attrs attrs = new Window.Attrs() {
+            @Override public long[] ints(String name) {
+                return switch (name) { case "pads" -> pads; case "strides" -> strides; case "dilations" -> dil; default -> null; };
+            }
+            @Override public String string(String name) { return null; }
+            @Override public OpFailure fail(String message) { return new OpFailure(message); }
+        };
+        Window w;
+        try {
+            w = Window.forward(attrs, in, kern, false);
+        } catch (OpFailure tooBig) {
+            return;   // kernel larger than the padded input: no convolution to compare
+        }
+        int c = groups * cPerG, m = groups * mPerG;
+        double[] x = new double[(int) (n * c * w.inCount())], wt = new double[(int) (m * cPerG * w.kernelCount())], b = new double[m];
+        for (int i = 0; i < x.length; i++) x[i] = rnd.nextGaussian();
+        for (int i = 0; i < wt.length; i++) wt[i] = rnd.nextGaussian();
+        for (int i = 0; i < b.length; i++) b[i] = rnd.nextGaussian();
+        assertArrayEquals(DirectConv.direct(w, x, n, c, wt, m, groups, b), DirectConv.viaColumns(w, x, n, c, wt, m, groups, b));
+    }
 }

@@ -164,4 +164,12 @@ class MatMulOpsTest {
         Tensor singular = Tensor.of(new float[]{1, 2, 3, 2, 4, 6, 1, 1, 1}, 3, 3);
         assertEquals(0f, run1("Det", 22, List.of(), singular).getFloat(0), 1e-6f);
     }
+
+    @Test
+    void zeroTimesInfinityStillPoisonsTheSum() {
+        Tensor a = Tensor.of(new float[]{0, 1}, 1, 2);
+        Tensor b = Tensor.of(new float[]{Float.POSITIVE_INFINITY, 2}, 2, 1);
+        assertTrue(Float.isNaN(run1("MatMul", 13, List.of(), a, b).getFloat(0)));
+        assertTrue(Float.isNaN(run1("Gemm", 13, List.of(), a, b).getFloat(0)));
+    }
 }

@@ -66,7 +66,7 @@ final class NnOpRunner {
             @Override public ValueType inputType(int i) {
                 return i < inputs.length && inputs[i] != null ? ValueType.TensorType.of(inputs[i].dtype(), inputs[i].shape()) : ValueType.UNKNOWN;
             }
-            @Override public Tensor constantInput(int i) { return null; }
+            @Override public Tensor constantInput(int i) { return i < inputs.length ? inputs[i] : null; }
             @Override public int outputCount() { return actual.length; }
             @Override public void setOutputType(int i, ValueType type) { if (i < set.length) set[i] = type; }
         });

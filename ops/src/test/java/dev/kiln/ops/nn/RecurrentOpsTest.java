@@ -78,4 +78,26 @@ class RecurrentOpsTest {
         assertClose(tm[0].permute(2, 0, 1, 3).contiguous(), bf[0], 1e-12, 1e-12);
         assertClose(tm[1].permute(1, 0, 2).contiguous(), bf[1], 1e-12, 1e-12);
     }
+
+    @Test
+    void activationListConsumesAlphaBetaInOrderAndClipBoundsGateInputs() {
+        Tensor x = Tensor.of(new float[]{-4, 3}, 2, 1, 1);
+        Tensor w = Tensor.of(new float[]{1}, 1, 1, 1), r = Tensor.of(new float[]{0}, 1, 1, 1);
+        List<Attribute> attrs = List.of(Attribute.of("hidden_size", 1L), Attribute.of("activations", new String[]{"LeakyRelu"}),
+                Attribute.of("activation_alpha", new float[]{0.5f}));
+        Tensor[] out = run("RNN", 22, 2, attrs, x, w, r);
+        assertEquals(-2.0, out[0].getDouble(0), 1e-6);
+        assertEquals(3.0, out[0].getDouble(1), 1e-6);
+        List<Attribute> clipped = List.of(attrs.get(0), attrs.get(1), attrs.get(2), Attribute.of("clip", 1.5f));
+        Tensor[] c = run("RNN", 22, 2, clipped, x, w, r);
+        assertEquals(-0.75, c[0].getDouble(0), 1e-6);
+        assertEquals(1.5, c[0].getDouble(1), 1e-6);
+        // HardSigmoid takes alpha then beta; Affine after it takes the next pair.
+        List<Attribute> two = List.of(Attribute.of("hidden_size", 1L),
+                Attribute.of("activations", new String[]{"HardSigmoid", "Affine"}), Attribute.of("direction", "bidirectional"),
+                Attribute.of("activation_alpha", new float[]{0.25f, 2f}), Attribute.of("activation_beta", new float[]{0.5f, 1f}));
+        Tensor[] bi = run("RNN", 22, 2, two, x, Tensor.of(new float[]{1, 1}, 2, 1, 1), Tensor.of(new float[]{0, 0}, 2, 1, 1));
+        assertEquals(Math.max(0, Math.min(1, 0.25 * -4 + 0.5)), bi[0].getDouble(0), 1e-6);   // t0, forward
+        assertEquals(2 * -4 + 1, bi[0].getDouble(1), 1e-6);                                   // t0, reverse
+    }
 }

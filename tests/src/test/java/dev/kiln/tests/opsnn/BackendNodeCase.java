@@ -74,7 +74,12 @@ final class BackendNodeCase {
                 Object x = inputs.containsKey(v.name()) ? inputs.get(v.name()) : v.constant();
                 return x instanceof Tensor t ? ValueType.TensorType.of(t.dtype(), t.shape()) : ValueType.UNKNOWN;
             }
-            @Override public Tensor constantInput(int i) { Value v = node.input(i); return v == null ? null : v.constant(); }
+            // Inputs count as constants here, the strongest case inference can see (as after constant folding).
+            @Override public Tensor constantInput(int i) {
+                Value v = node.input(i);
+                if (v == null || v.name().isEmpty()) return null;
+                return inputs.get(v.name()) instanceof Tensor t ? t : v.constant();
+            }
             @Override public int outputCount() { return set.length; }
             @Override public void setOutputType(int i, ValueType type) { if (i < set.length) set[i] = type; }
         });
