@@ -88,4 +88,17 @@ class LegacyMlOpsTest {
         assertEquals(Shape.of(2, 4), fv.shape());
         assertArrayEquals(new float[]{1, 5, 0, 0, 3, 6, 0, 0}, fv.toFloatArray());
     }
+
+    @Test void svmRegressorKernels() {
+        Tensor x = Tensor.of(new float[]{1, 0, 0, 2}, 2, 2);
+        Tensor rbf = op(ML, "SVMRegressor").opset(1).attr("kernel_type", "RBF").attr("n_supports", 2L)
+                .attr("support_vectors", new float[]{1, 0, 0, 0}).attr("coefficients", new float[]{2, -1})
+                .attr("kernel_params", new float[]{0.5f, 0, 0}).attr("rho", new float[]{0.25f}).in(x).run1();
+        // row 0: 2*exp(0) - exp(-0.5*1) + 0.25; row 1: 2*exp(-0.5*5) - exp(-0.5*4) + 0.25
+        assertEquals(2 - Math.exp(-0.5) + 0.25, rbf.getDouble(0), 1e-6);
+        assertEquals(2 * Math.exp(-2.5) - Math.exp(-2) + 0.25, rbf.getDouble(1), 1e-6);
+        Tensor lin = op(ML, "SVMRegressor").opset(1).attr("coefficients", new float[]{3, 1}).attr("rho", new float[]{-1})
+                .attr("one_class", 1L).in(Tensor.of(new float[]{1, 0, 0, 0.5f}, 2, 2)).run1();
+        assertArrayEquals(new float[]{1, -1}, lin.toFloatArray());
+    }
 }
