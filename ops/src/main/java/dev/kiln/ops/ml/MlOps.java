@@ -18,7 +18,7 @@ import java.util.Map;
 /**
  * Op family: classic-ML ops of domain ai.onnx.ml (LabelEncoder, ArrayFeatureExtractor, Binarizer, TreeEnsemble,
  * the legacy TreeEnsembleRegressor/Classifier, LinearRegressor/Classifier, Scaler, Normalizer, Imputer,
- * OneHotEncoder, CategoryMapper, FeatureVectorizer, SVMRegressor)
+ * OneHotEncoder, CategoryMapper, FeatureVectorizer, SVMRegressor, SVMClassifier)
  * and the text-feature op TfIdfVectorizer of the default domain.
  */
 public final class MlOps implements OpFamily {
@@ -85,6 +85,8 @@ public final class MlOps implements OpFamily {
         OpSchema.builder(ML, "SVMRegressor").since(1).attrString("kernel_type", "LINEAR").attrInt("n_supports", 0)
                 .attrInt("one_class", 0).attrString("post_transform", "NONE")
                 .infer(ctx -> Args.set(ctx, 0, DType.F32, List.of(batch(ctx), Dim.of(1)))).kernel(SvmOps::regressor).register(r);
+        OpSchema.builder(ML, "SVMClassifier").since(1).attrString("kernel_type", "LINEAR").attrString("post_transform", "NONE")
+                .infer(MlOps::classifierInfer).kernel(SvmClassifier::run).register(r);
         OpSchema.builder("TfIdfVectorizer").since(9).infer(MlOps::tfIdfInfer).kernel(TfIdf::run).register(r);
     }
 

@@ -101,4 +101,30 @@ class LegacyMlOpsTest {
                 .attr("one_class", 1L).in(Tensor.of(new float[]{1, 0, 0, 0.5f}, 2, 2)).run1();
         assertArrayEquals(new float[]{1, -1}, lin.toFloatArray());
     }
+
+    @Test void svmClassifierOneVsOneVotes() {
+        // Three classes with one support vector each; x = [1, 0] gives kernels [0, 1, 0].
+        Object[] r = op(ML, "SVMClassifier").opset(1).attr("classlabels_strings", new String[]{"a", "b", "c"})
+                .attr("vectors_per_class", new long[]{1, 1, 1}).attr("support_vectors", new float[]{0, 0, 1, 0, 0, 1})
+                .attr("coefficients", new float[]{0, -1, 0, 0, 1, 0}).attr("rho", new float[]{0, 0.5f, 0})
+                .outputs(2).in(Tensor.of(new float[]{1, 0}, 1, 2)).run();
+        // Pair (0,1) = -1 votes b, (0,2) = 0.5 votes a, (1,2) = 1 votes b.
+        assertArrayEquals(new String[]{"b"}, ((Tensor) r[0]).toStringArray());
+        assertArrayEquals(new float[]{-1, 0.5f, 1}, ((Tensor) r[1]).toFloatArray());
+    }
+
+    @Test void svmClassifierBinaryWithProbabilitiesSumsToOne() {
+        Object[] r = op(ML, "SVMClassifier").opset(1).attr("classlabels_ints", new long[]{0, 1}).attr("kernel_type", "RBF")
+                .attr("kernel_params", new float[]{1, 0, 3}).attr("vectors_per_class", new long[]{1, 1})
+                .attr("support_vectors", new float[]{0, 1}).attr("coefficients", new float[]{1, -1}).attr("rho", new float[]{0})
+                .attr("prob_a", new float[]{-2}).attr("prob_b", new float[]{0}).outputs(2)
+                .in(Tensor.of(new float[]{0, 1}, 2, 1)).run();
+        float[] p = ((Tensor) r[1]).toFloatArray();
+        assertEquals(Shape.of(2, 2), ((Tensor) r[1]).shape());
+        assertEquals(1, p[0] + p[1], 1e-5);
+        assertEquals(1, p[2] + p[3], 1e-5);
+        // x = 0 is nearer class 0's vector: positive decision value, class 0 more probable.
+        assertEquals(true, p[0] > p[1]);
+        assertArrayEquals(new long[]{0, 1}, ((Tensor) r[0]).toLongArray());
+    }
 }
