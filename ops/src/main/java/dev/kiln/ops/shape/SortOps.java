@@ -22,8 +22,20 @@ final class SortOps {
                 .infer(SortOps::topKInfer).kernel(SortOps::topK).register(r);
         OpSchema.builder("Unique").since(11).attrInt("sorted", 1)
                 .infer(ctx -> {
-                    Args.set(ctx, 0, Args.dtype(ctx, 0), null);
+                    // Without an axis the input is flattened; with one only that axis changes length.
+                    List<Dim> in = Args.dims(ctx, 0);
+                    boolean axis = ctx.node().attribute("axis") != null;
+                    Args.set(ctx, 0, Args.dtype(ctx, 0), !axis ? List.of(Dim.UNKNOWN) : in == null ? null : Args.unknownDims(in.size()));
                     for (int i = 1; i < ctx.outputCount(); i++) Args.set(ctx, i, DType.I64, List.of(Dim.UNKNOWN));
+                    if (in != null && ctx.outputCount() > 2) {
+                        Dim n = Dim.of(1);
+                        if (axis) {
+                            long a = Args.intAttr(ctx, "axis", 0);
+                            int ax = (int) (a < 0 ? a + in.size() : a);
+                            n = ax >= 0 && ax < in.size() ? in.get(ax) : Dim.UNKNOWN;
+                        } else for (Dim d : in) n = Args.mul(n, d);
+                        Args.set(ctx, 2, DType.I64, List.of(n));   // inverse_indices: one per input row
+                    }
                 }).kernel(SortOps::unique).register(r);
     }
 

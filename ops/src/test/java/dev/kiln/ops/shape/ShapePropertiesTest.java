@@ -221,6 +221,27 @@ class ShapePropertiesTest {
         }
     }
 
+    @Property(tries = 150)
+    void scatterElementsOfGatheredValuesRestoresData(@ForAll("shapes") long[] dims, @ForAll long seed) {
+        // Scattering data's own elements back at a permutation of their positions along the axis is the identity.
+        Tensor x = sample(DType.I64, dims, seed);
+        int axis = (int) Math.floorMod(seed, dims.length);
+        long n = dims[axis];
+        List<Long> perm = new ArrayList<>();
+        for (long i = 0; i < n; i++) perm.add(i);
+        Collections.shuffle(perm, new Random(seed));
+        long total = Shape.of(dims).numel();
+        long inner = 1;
+        for (int a = axis + 1; a < dims.length; a++) inner *= dims[a];
+        long[] idx = new long[(int) total];
+        for (long e = 0; e < total; e++) idx[(int) e] = perm.get((int) ((e / inner) % Math.max(n, 1)));
+        Tensor ind = Tensor.ofLongs(idx, dims);
+        Tensor g = op("GatherElements").attr("axis", (long) axis).in(x).in(ind).run1();
+        Tensor zero = Tensor.allocate(DType.I64, Shape.of(dims));
+        Tensor back = op("ScatterElements").attr("axis", (long) axis).in(zero).in(ind).in(g).run1();
+        assertEquals(true, same(x, back));
+    }
+
     @Property(tries = 100)
     void viewCopyMatchesLogicalCopy(@ForAll("shapes") long[] dims, @ForAll("dtypes") DType dt, @ForAll long seed) {
         // A permuted view materialised by View.copy equals Tensor.copy() of the same view (position() per element).
