@@ -33,8 +33,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * }
  * }</pre>
  *
- * Loading imports the model, resolves every node to a kernel of the chosen backend (reporting all unsupported
- * operators at once) and infers static types. {@link #run} is thread-safe: any number of threads may run one
+ * Loading imports the model, infers static types, optimizes the graph ({@link SessionOptions#optLevel()}) and
+ * resolves every node to a kernel of the chosen backend, reporting all unsupported operators at once. {@link #run} is thread-safe: any number of threads may run one
  * session concurrently, each run keeping its intermediates to itself.
  */
 public final class Session implements AutoCloseable {
@@ -62,7 +62,7 @@ public final class Session implements AutoCloseable {
         // Optimize before kernels are chosen: fused nodes get their own (reference or fast) kernels.
         this.optimization = Optimizer.optimize(graph, options.optLevel(),
                 PassContext.fromSystemProperties(n -> registry.lookup(n.domain(), n.opType(), graph.opset(n.domain()))));
-        this.backend = Backends.resolve(options.backend(), System.err::println);
+        this.backend = Backends.resolve(options.backend(), Session::noticeOnce);
         this.interpreter = new Interpreter(graph, registry, backend.selector(options));
         this.reference = options.verify() && !backend.name().equals(ReferenceBackend.NAME)
                 ? new Interpreter(graph, registry) : null;
@@ -73,6 +73,13 @@ public final class Session implements AutoCloseable {
         this.inputs = Collections.unmodifiableList(req);
         this.optionalInputs = Collections.unmodifiableList(opt);
         this.outputs = Collections.unmodifiableList(outs);
+    }
+
+    /** Notices already printed: a fallback is announced once per process, not once per session. */
+    private static final java.util.Set<String> NOTICES = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private static void noticeOnce(String line) {
+        if (NOTICES.add(line)) System.err.println(line);
     }
 
     public static Session load(Path model) { return load(model, SessionOptions.defaults()); }

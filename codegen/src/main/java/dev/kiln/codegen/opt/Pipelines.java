@@ -1,5 +1,6 @@
 package dev.kiln.codegen.opt;
 
+import dev.kiln.codegen.opt.fuse.Fusions;
 import dev.kiln.graph.pass.FixedPoint;
 import dev.kiln.graph.pass.Pass;
 import dev.kiln.graph.pass.PassPipeline;
@@ -12,7 +13,8 @@ import java.util.List;
  * <ul>
  *   <li>O0: nothing — the graph runs as imported.</li>
  *   <li>O1: semantic clean-ups that keep every op (dead code).</li>
- *   <li>O2: O1 plus fusions.</li>
+ *   <li>O2: O1 plus fusions ({@link Fusions}: GELU, layer norm, attention, bias+softmax, MatMul+bias+activation,
+ *       skip-layer-norm, Conv+BN / Conv+activation), then dead code again.</li>
  *   <li>O3: O2 plus layout changes.</li>
  * </ul>
  */
@@ -22,6 +24,10 @@ public final class Pipelines {
     public static PassPipeline forLevel(int level) {
         List<Pass> passes = new ArrayList<>();
         if (level >= 1) passes.add(new FixedPoint("cleanup", 8, new DeadCodeElimination()));
+        if (level >= 2) {
+            passes.addAll(Fusions.passes());
+            passes.add(new DeadCodeElimination());
+        }
         return new PassPipeline("O" + level, passes);
     }
 }

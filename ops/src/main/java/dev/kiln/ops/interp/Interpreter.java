@@ -126,6 +126,9 @@ public final class Interpreter {
         List<Node> nodes = g.nodes();
         for (int idx = 0; idx < nodes.size(); idx++) {
             Node n = nodes.get(idx);
+            // Cooperative cancellation: a caller that gave up (a timeout) stops the run at the next node.
+            if (Thread.currentThread().isInterrupted())
+                throw new KilnException("run interrupted before node " + n.describe());
             NodeContext ctx = new NodeContext(this, n, scope);
             Object[] outs;
             try {

@@ -76,6 +76,22 @@ class ImageOpsTest {
         assertEquals(dev.kiln.tensor.Shape.of(1, 1, 5, 8), z.shape());
     }
 
+    /** Cubic overshoot on uint8 saturates at 0 and 255 instead of wrapping. */
+    @Test
+    void uint8CubicResizeSaturates() {
+        Tensor x = Tensor.fromLongs(DType.U8, new long[]{0, 255, 0, 255, 0, 255}, 1, 6);
+        Tensor y = run1("Resize", 19, List.of(Attribute.of("mode", "cubic")), x, null, Tensor.of(new float[]{1, 3}, 2));
+        assertEquals(DType.U8, y.dtype());
+        boolean hitTop = false, hitBottom = false;
+        for (long i = 0; i < y.numel(); i++) {
+            long v = y.getLong(i);
+            assertTrue(v >= 0 && v <= 255);
+            hitTop |= v == 255;
+            hitBottom |= v == 0;
+        }
+        assertTrue(hitTop && hitBottom, "cubic overshoot should saturate at both ends: " + y);
+    }
+
     @Test
     void resizeRejectsBadArguments() {
         Tensor x = random(new Random(1), 1, 1, 2, 2);
@@ -173,5 +189,53 @@ class ImageOpsTest {
         if (ih <= 0 || iw <= 0) return 0;
         double ai = (b[i * 4 + 2] - b[i * 4]) * (b[i * 4 + 3] - b[i * 4 + 1]), aj = (b[j * 4 + 2] - b[j * 4]) * (b[j * 4 + 3] - b[j * 4 + 1]);
         return ih * iw / (ai + aj - ih * iw);
+    }
+
+    private static Tensor bytes(byte[] b) {
+        long[] v = new long[b.length];
+        for (int i = 0; i < b.length; i++) v[i] = b[i] & 255;
+        return Tensor.fromLongs(DType.U8, v, b.length);
+    }
+
+    /** A PNG written by the JDK decodes back to the same pixels in RGB, BGR and grayscale. */
+    @Property(tries = 10)
+    void imageDecoderRoundTripsPng(@ForAll @IntRange(min = 1, max = 9) int w, @ForAll @IntRange(min = 1, max = 9) int h,
+                                   @ForAll long seed) throws Exception {
+        Random rnd = new Random(seed);
+        var im = new java.awt.image.BufferedImage(w, h, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) im.setRGB(x, y, rnd.nextInt(1 << 24));
+        var bos = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(im, "png", bos);
+        Tensor data = bytes(bos.toByteArray());
+        Tensor rgb = run1("ImageDecoder", 20, List.of(), data);
+        Tensor bgr = run1("ImageDecoder", 20, List.of(Attribute.of("pixel_format", "BGR")), data);
+        Tensor gray = run1("ImageDecoder", 20, List.of(Attribute.of("pixel_format", "Grayscale")), data);
+        assertEquals(dev.kiln.tensor.Shape.of(h, w, 3), rgb.shape());
+        assertEquals(dev.kiln.tensor.Shape.of(h, w, 1), gray.shape());
+        for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) {
+            int v = im.getRGB(x, y), r = (v >> 16) & 255, g = (v >> 8) & 255, b = v & 255;
+            int i = y * w + x;
+            assertEquals(r, rgb.getLong(3L * i)); assertEquals(g, rgb.getLong(3L * i + 1)); assertEquals(b, rgb.getLong(3L * i + 2));
+            assertEquals(b, bgr.getLong(3L * i)); assertEquals(r, bgr.getLong(3L * i + 2));
+            assertTrue(Math.abs(gray.getLong(i) - (0.299 * r + 0.587 * g + 0.114 * b)) <= 1);
+        }
+    }
+
+    @Test
+    void imageDecoderReadsPnmAndRejectsGarbage() {
+        byte[] p6 = "P6\n# comment\n2 1\n255\n".getBytes();
+        byte[] pix = {10, 20, 30, (byte) 200, (byte) 210, (byte) 220};
+        byte[] all = new byte[p6.length + pix.length];
+        System.arraycopy(p6, 0, all, 0, p6.length);
+        System.arraycopy(pix, 0, all, p6.length, pix.length);
+        Tensor y = run1("ImageDecoder", 20, List.of(), bytes(all));
+        assertEquals(dev.kiln.tensor.Shape.of(1, 2, 3), y.shape());
+        for (int i = 0; i < 6; i++) assertEquals(pix[i] & 255, y.getLong(i));
+        Tensor ascii = run1("ImageDecoder", 20, List.of(Attribute.of("pixel_format", "Grayscale")), bytes("P2 2 1 15 0 15".getBytes()));
+        assertEquals(0, ascii.getLong(0));
+        assertEquals(255, ascii.getLong(1));
+        assertThrows(OpFailure.class, () -> run1("ImageDecoder", 20, List.of(), bytes(new byte[]{1, 2, 3, 4})));
+        assertThrows(OpFailure.class, () -> run1("ImageDecoder", 20, List.of(), bytes("P6 99999 99999 255 ".getBytes())));
+        assertThrows(OpFailure.class, () -> run1("ImageDecoder", 20, List.of(), bytes("P6 4 4 255 abc".getBytes())));
     }
 }

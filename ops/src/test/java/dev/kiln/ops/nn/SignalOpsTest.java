@@ -101,4 +101,26 @@ class SignalOpsTest {
             if (v < 0 || v > 1) throw new AssertionError("weight " + v + " outside [0, 1]");
         }
     }
+
+    /** The radix-2 and Bluestein paths agree with the textbook sum for lengths past the direct-sum cutoff. */
+    @Property(tries = 30)
+    void fftMatchesDirectSum(@ForAll @IntRange(min = 65, max = 300) int n, @ForAll boolean powerOfTwo, @ForAll boolean inverse,
+                             @ForAll long seed) {
+        if (powerOfTwo) n = Integer.highestOneBit(n) * 2;
+        Random rnd = new Random(seed);
+        double[] re = new double[n], im = new double[n];
+        for (int i = 0; i < n; i++) { re[i] = rnd.nextGaussian(); im[i] = rnd.nextGaussian(); }
+        int sign = inverse ? 1 : -1;
+        double[] wr = new double[n], wi = new double[n];
+        for (int k = 0; k < n; k++) for (int t = 0; t < n; t++) {
+            double a = sign * 2 * Math.PI * ((long) k * t % n) / n;
+            wr[k] += re[t] * Math.cos(a) - im[t] * Math.sin(a);
+            wi[k] += re[t] * Math.sin(a) + im[t] * Math.cos(a);
+        }
+        SignalFft.transform(re, im, n, sign);
+        for (int k = 0; k < n; k++) {
+            assertEquals(wr[k], re[k], 1e-9 * n);
+            assertEquals(wi[k], im[k], 1e-9 * n);
+        }
+    }
 }

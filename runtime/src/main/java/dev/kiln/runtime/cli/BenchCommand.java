@@ -50,7 +50,7 @@ final class BenchCommand implements Command {
         if (m < 1 || n < 1 || k < 1 || threads < 1 || repeats < 1) throw new UsageException("sizes, --threads and --repeats must be positive");
         if ((long) m * k > Integer.MAX_VALUE / 4 || (long) k * n > Integer.MAX_VALUE / 4 || (long) m * n > Integer.MAX_VALUE / 4)
             throw new UsageException("matrices over 2^29 elements are not benchmarked");
-        try (KilnPool pool = new KilnPool(threads); Arena arena = Arena.ofConfined()) {
+        try (KilnPool pool = new KilnPool(threads); Arena arena = Arena.ofShared()) {
             MemorySegment a = arena.allocate(4L * m * k, 64), b = arena.allocate(4L * k * n, 64), c = arena.allocate(4L * m * n, 64);
             Random r = new Random(1);
             for (long i = 0; i < (long) m * k; i++) a.setAtIndex(ValueLayout.JAVA_FLOAT, i, r.nextFloat() - 0.5f);
