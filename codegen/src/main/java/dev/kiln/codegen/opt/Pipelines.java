@@ -1,5 +1,6 @@
 package dev.kiln.codegen.opt;
 
+import dev.kiln.codegen.opt.fuse.Fusions;
 import dev.kiln.graph.pass.FixedPoint;
 import dev.kiln.graph.pass.Pass;
 import dev.kiln.graph.pass.PassPipeline;
@@ -13,7 +14,8 @@ import java.util.List;
  *   <li>O0: nothing — the graph runs as imported.</li>
  *   <li>O1: exact clean-ups, repeated to a fixed point: type inference, constant folding, shape-arithmetic
  *   simplification, no-op removal, common subexpressions, dead code.</li>
- *   <li>O2: O1 plus fusions.</li>
+ *   <li>O2: O1 plus fusions ({@link Fusions}: GELU, layer norm, attention, bias+softmax, MatMul+bias+activation,
+ *       skip-layer-norm, Conv+BN / Conv+activation), then dead code again.</li>
  *   <li>O3: O2 plus layout changes.</li>
  * </ul>
  */
@@ -29,6 +31,10 @@ public final class Pipelines {
                 new NoOpRemoval(),
                 new CommonSubexpressionElimination(),
                 new DeadCodeElimination()));
+        if (level >= 2) {
+            passes.addAll(Fusions.passes());
+            passes.add(new DeadCodeElimination());
+        }
         return new PassPipeline("O" + level, passes);
     }
 }

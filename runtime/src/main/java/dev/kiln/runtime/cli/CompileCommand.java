@@ -28,14 +28,25 @@ import java.util.TreeSet;
  */
 final class CompileCommand implements Command {
     private static final int DEFAULT_LEVEL = 1;
+    private static final String USAGE = "usage: kiln compile MODEL [--opt-level N] [--dump-ir DIR] [--disable-pass a,b]\n"
+            + "  Loads and types the model, runs the optimization pipeline of level N (default 1) with the IR\n"
+            + "  verifier after every pass, and prints a table of the passes (changed?, nodes before/after, time)\n"
+            + "  and the op histogram before and after.\n"
+            + "  --dump-ir DIR       write the IR before the first pass and after each one (000-input.ir, 001-<pass>.ir, ...)\n"
+            + "  --disable-pass a,b  skip the named passes (names as in the table)\n"
+            + "  --verify-ir         accepted for compatibility: the verifier always runs here";
 
     @Override public String name() { return "compile"; }
     @Override public String summary() {
-        return "optimize a model and report each pass: kiln compile MODEL [--opt-level N] [--dump-ir DIR] [--disable-pass a,b]";
+        return "optimize a model, report each pass: kiln compile MODEL [--opt-level N] [--dump-ir DIR] [--disable-pass a,b] (--help)";
     }
 
     @Override public int run(List<String> args, PrintStream out, PrintStream err) throws IOException {
-        ModelCommandArgs a = ModelCommandArgs.parse(args, Set.of("--dump-ir", "--opt-level", "--disable-pass"), Set.of());
+        if (args.contains("--help") || args.contains("-h")) {
+            out.println(USAGE);
+            return 0;
+        }
+        ModelCommandArgs a = ModelCommandArgs.parse(args, Set.of("--dump-ir", "--opt-level", "--disable-pass"), Set.of("--verify-ir"));
         Path model = Path.of(a.onlyPositional("MODEL path (kiln compile MODEL [--opt-level N] [--dump-ir DIR])"));
         int level = a.intOption("--opt-level", DEFAULT_LEVEL);
         if (level < 0 || level > 3) throw new UsageException("--opt-level must be 0..3, got " + level);

@@ -15,10 +15,19 @@ import java.util.Set;
 
 /** `kiln inspect`: describe a model: inputs, outputs, opsets, op histogram, parameters. */
 final class InspectCommand implements Command {
+    private static final String USAGE = "usage: kiln inspect MODEL [--warnings]\n"
+            + "  Prints inputs and outputs with inferred types, IR version, producer, opsets, the op histogram,\n"
+            + "  parameter count and bytes, and the operators this build cannot run.\n"
+            + "  --warnings   list the nodes type inference could not type";
+
     @Override public String name() { return "inspect"; }
     @Override public String summary() { return "describe a model: inputs, outputs, opsets, op histogram, parameters"; }
 
     @Override public int run(List<String> args, PrintStream out, PrintStream err) {
+        if (args.contains("--help") || args.contains("-h")) {
+            out.println(USAGE);
+            return 0;
+        }
         ModelCommandArgs a = ModelCommandArgs.parse(args, Set.of(), Set.of("--warnings"));
         Path path = Path.of(a.onlyPositional("MODEL path (kiln inspect MODEL)"));
         try (LoadedModel m = ModelFiles.load(path)) {
@@ -50,6 +59,8 @@ final class InspectCommand implements Command {
                 .forEach(e -> out.printf("  %-28s %d%n", e.getKey(), e.getValue()));
         if (info.unsupported().isEmpty()) out.println("unsupported none");
         else out.println("unsupported " + String.join(", ", info.unsupported()));
+        out.println("types      " + info.typedOutputs() + " of " + (info.typedOutputs() + info.untypedOutputs())
+                + " node outputs have an inferred type (dims may still be symbolic or unknown)");
         if (!info.warnings().isEmpty()) {
             out.println("inference  " + info.warnings().size() + " warning(s)" + (listWarnings ? ":" : " (--warnings to list)"));
             if (listWarnings) for (String w : info.warnings()) out.println("  " + w);

@@ -18,9 +18,10 @@ final class Packing {
 
     /**
      * Packs A rows [ic, ic+mc) x columns [pc, pc+kc), A(i, p) = a[off + i*rs + p*cs], into MR-tall panels:
-     * panel q starts at q*MR*kc and holds element (i, p) at p*MR + i.
+     * panel q starts at q*MR*kc and holds element (i, p) at p*MR + i. Values are multiplied by {@code alpha}
+     * on the way (GEMM's alpha costs nothing here; 1 is exact).
      */
-    static void packA(MemorySegment a, long off, long rs, long cs, int ic, int mc, int pc, int kc, int mr, float[] dst) {
+    static void packA(MemorySegment a, long off, long rs, long cs, int ic, int mc, int pc, int kc, int mr, float alpha, float[] dst) {
         for (int ir = 0; ir < mc; ir += mr) {
             int rows = Math.min(mr, mc - ir);
             int base = ir * kc;
@@ -29,7 +30,8 @@ final class Packing {
                 long src = (off + (long) (ic + ir + i) * rs + (long) pc * cs) * 4;
                 long step = cs * 4;
                 int d = base + i;
-                for (int p = 0; p < kc; p++, d += mr, src += step) dst[d] = a.get(F32, src);
+                if (alpha == 1f) for (int p = 0; p < kc; p++, d += mr, src += step) dst[d] = a.get(F32, src);
+                else for (int p = 0; p < kc; p++, d += mr, src += step) dst[d] = alpha * a.get(F32, src);
             }
         }
     }
@@ -39,31 +41,35 @@ final class Packing {
      * panel q starts at dstOff + q*kc*NR and holds element (p, j) at p*NR + j.
      */
     static void packB(MemorySegment b, long off, long rs, long cs, int pc, int kc, int jc, int nc, int nr, float[] dst, int dstOff) {
-        for (int jr = 0; jr < nc; jr += nr) {
+        int full = VectorConfig.SCALAR || cs != 1 ? 0 : nc / nr;
+        if (full > 0) packRowsVector(b, off + (long) pc * rs + jc, rs, kc, nr, full, dst, dstOff);
+        for (int jr = full * nr; jr < nc; jr += nr) {
             int cols = Math.min(nr, nc - jr);
             int base = dstOff + (jr / nr) * kc * nr;
-            if (cs == 1 && cols == nr && !VectorConfig.SCALAR) {
-                packRowsVector(b, off + (long) pc * rs + jc + jr, rs, kc, nr, dst, base);
-            } else {
-                if (cols < nr) Arrays.fill(dst, base, base + kc * nr, 0f);
-                for (int j = 0; j < cols; j++) {
-                    long src = (off + (long) pc * rs + (long) (jc + jr + j) * cs) * 4;
-                    long step = rs * 4;
-                    int d = base + j;
-                    for (int p = 0; p < kc; p++, d += nr, src += step) dst[d] = b.get(F32, src);
-                }
+            if (cols < nr) Arrays.fill(dst, base, base + kc * nr, 0f);
+            for (int j = 0; j < cols; j++) {
+                long src = (off + (long) pc * rs + (long) (jc + jr + j) * cs) * 4;
+                long step = rs * 4;
+                int d = base + j;
+                for (int p = 0; p < kc; p++, d += nr, src += step) dst[d] = b.get(F32, src);
             }
         }
     }
 
-    /** Full-width panel from unit-stride rows: NR contiguous floats per row, vector by vector. */
-    private static void packRowsVector(MemorySegment b, long srcElem, long rs, int kc, int nr, float[] dst, int base) {
+    /**
+     * The first {@code panels} full panels from unit-stride rows. Row by row (each B row is read once,
+     * sequentially, and scattered NR floats per panel) because walking one panel down the rows strides through
+     * memory a row pitch at a time, which the hardware prefetchers follow poorly.
+     */
+    private static void packRowsVector(MemorySegment b, long srcElem, long rs, int kc, int nr, int panels, float[] dst, int base) {
         int l = F.length();
+        int panelStride = kc * nr;
         for (int p = 0; p < kc; p++) {
             long src = (srcElem + p * rs) * 4;
             int d = base + p * nr;
-            for (int j = 0; j < nr; j += l)
-                FloatVector.fromMemorySegment(F, b, src + j * 4L, LE).intoArray(dst, d + j);
+            for (int q = 0; q < panels; q++, d += panelStride, src += nr * 4L)
+                for (int j = 0; j < nr; j += l)
+                    FloatVector.fromMemorySegment(F, b, src + j * 4L, LE).intoArray(dst, d + j);
         }
     }
 }
