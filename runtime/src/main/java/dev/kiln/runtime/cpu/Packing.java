@@ -1,20 +1,15 @@
 package dev.kiln.runtime.cpu;
 
-import jdk.incubator.vector.FloatVector;
-
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Arrays;
-
-import static dev.kiln.runtime.cpu.VectorConfig.F;
 
 /** Copies GEMM operand blocks into the panel layouts the micro-kernels stream through (zero-padded edges). */
 final class Packing {
     private Packing() {}
 
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     /**
      * Packs A rows [ic, ic+mc) x columns [pc, pc+kc), A(i, p) = a[off + i*rs + p*cs], into MR-tall panels:
@@ -62,7 +57,7 @@ final class Packing {
      * panel q starts at dstOff + q*kc*NR and holds element (p, j) at p*NR + j.
      */
     static void packB(MemorySegment b, long off, long rs, long cs, int pc, int kc, int jc, int nc, int nr, float[] dst, int dstOff) {
-        int full = VectorConfig.SCALAR || cs != 1 ? 0 : nc / nr;
+        int full = cs != 1 ? 0 : nc / nr;
         if (full > 0) packRowsVector(b, off + (long) pc * rs + jc, rs, kc, nr, full, dst, dstOff);
         for (int jr = full * nr; jr < nc; jr += nr) {
             int cols = Math.min(nr, nc - jr);
@@ -80,17 +75,16 @@ final class Packing {
     /**
      * The first {@code panels} full panels from unit-stride rows. Row by row (each B row is read once,
      * sequentially, and scattered NR floats per panel) because walking one panel down the rows strides through
-     * memory a row pitch at a time, which the hardware prefetchers follow poorly.
+     * memory a row pitch at a time, which the hardware prefetchers follow poorly. Bulk copies, not vector
+     * stores into the array: measured as fast, and it keeps vectors out of arrays.
      */
     private static void packRowsVector(MemorySegment b, long srcElem, long rs, int kc, int nr, int panels, float[] dst, int base) {
-        int l = F.length();
         int panelStride = kc * nr;
         for (int p = 0; p < kc; p++) {
             long src = (srcElem + p * rs) * 4;
             int d = base + p * nr;
             for (int q = 0; q < panels; q++, d += panelStride, src += nr * 4L)
-                for (int j = 0; j < nr; j += l)
-                    FloatVector.fromMemorySegment(F, b, src + j * 4L, LE).intoArray(dst, d + j);
+                MemorySegment.copy(b, F32, src, dst, d, nr);
         }
     }
 }
