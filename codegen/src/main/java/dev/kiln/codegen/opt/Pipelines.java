@@ -35,6 +35,7 @@ public final class Pipelines {
             passes.addAll(Fusions.passes());
             passes.add(new DeadCodeElimination());
         }
+        if (level >= 2) passes.add(new dev.kiln.codegen.opt.elementwise.ElementwiseFusion());   // after pattern fusions
         return new PassPipeline("O" + level, passes);
     }
 }
