@@ -8,6 +8,7 @@ import dev.kiln.graph.pass.PassPipeline;
 import dev.kiln.codegen.opt.Optimizer;
 import dev.kiln.ops.OpRegistry;
 import dev.kiln.ops.interp.Interpreter;
+import dev.kiln.ops.interp.NodeObserver;
 import dev.kiln.runtime.backend.Backend;
 import dev.kiln.runtime.backend.Backends;
 import dev.kiln.runtime.backend.ReferenceBackend;
@@ -155,18 +156,23 @@ public final class Session implements AutoCloseable {
      * {@link dev.kiln.tensor.OptionalValue}s; returns every output by name, in model order.
      */
     public Map<String, Object> runValues(Map<String, ?> inputs) {
+        return runValues(inputs, NodeObserver.NONE);
+    }
+
+    /** As {@link #runValues(Map)}, reporting every node's execution time to {@code observer} (profiling). */
+    public Map<String, Object> runValues(Map<String, ?> inputs, NodeObserver observer) {
         lifecycle.readLock().lock();
         try {
             if (closed) throw new IllegalStateException("session is closed");
-            return runOpen(inputs);
+            return runOpen(inputs, observer);
         } finally {
             lifecycle.readLock().unlock();
         }
     }
 
-    private Map<String, Object> runOpen(Map<String, ?> inputs) {
+    private Map<String, Object> runOpen(Map<String, ?> inputs, NodeObserver observer) {
         InputValidator.check(this.inputs, optionalInputs, inputs);
-        Map<String, Object> out = detach(interpreter.run(inputs));
+        Map<String, Object> out = detach(interpreter.run(inputs, observer));
         if (reference != null) {
             Map<String, Object> expected = reference.run(inputs);
             for (Map.Entry<String, Object> e : expected.entrySet()) {
