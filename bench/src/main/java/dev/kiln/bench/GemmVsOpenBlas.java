@@ -77,11 +77,13 @@ public final class GemmVsOpenBlas {
         Runnable blas = () -> openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasNoTrans,
                 mm, n, k, 1f, pa, k, pb, n, 0f, pc, n);
         double flops = 2.0 * mm * n * k;
-        // warm up both and size the inner loop to about minMs
-        long t0 = System.nanoTime();
+        // Warm up both and size the inner loop to about minMs. Warm-up is counted in this thread's CPU time: on a
+        // loaded machine the JIT threads get little CPU too, and a wall-clock warm-up can end while the GEMM
+        // driver still runs in the interpreter.
+        long c0 = MX.getCurrentThreadCpuTime();
         int warm = 0;
-        while (System.nanoTime() - t0 < 1_000_000_000L || warm < 5) { kiln.run(); blas.run(); warm++; }
-        double perPairMs = (System.nanoTime() - t0) / 1e6 / warm;
+        while (MX.getCurrentThreadCpuTime() - c0 < 2_000_000_000L || warm < 20) { kiln.run(); blas.run(); warm++; }
+        double perPairMs = (MX.getCurrentThreadCpuTime() - c0) / 1e6 / warm;
         int inner = (int) Math.max(1, Math.ceil(minMs / (perPairMs / 2)));
         double[] gk = new double[reps], gb = new double[reps], ratio = new double[reps];
         for (int rep = 0; rep < reps; rep++) {

@@ -57,13 +57,21 @@ final class BenchCommand implements Command {
             for (long i = 0; i < (long) m * k; i++) a.setAtIndex(ValueLayout.JAVA_FLOAT, i, r.nextFloat() - 0.5f);
             for (long i = 0; i < (long) k * n; i++) b.setAtIndex(ValueLayout.JAVA_FLOAT, i, r.nextFloat() - 0.5f);
             GemmParams p = GemmTuning.params(m, n, k, threads);
-            Measurement ms = new Measurer(5, repeats, 20_000_000L)
-                    .measure(() -> Sgemm.gemm(m, n, k, 1f, a, 0, k, 1, b, 0, n, 1, 0f, c, 0, n, Epilogue.NONE, p, pool));
-            double gf = ms.gflops(2.0 * m * n * k);
+            Runnable call = () -> Sgemm.gemm(m, n, k, 1f, a, 0, k, 1, b, 0, n, 1, 0f, c, 0, n, Epilogue.NONE, p, pool);
+            Measurer measurer = new Measurer(5, repeats, 20_000_000L);
+            Measurement ms = measurer.measure(call);
+            double flops = 2.0 * m * n * k, gf = ms.gflops(flops);
             double peak = FmaPeak.estimate(threads);
             out.printf("sgemm %dx%dx%d, %d thread%s, %s vectors, %s%n", m, n, k, threads, threads == 1 ? "" : "s", VectorConfig.describe(), p);
-            out.printf("median %.3f ms  %.1f GFLOP/s  (spread %.1f%%, %d repeats)  %.0f%% of measured FMA peak %.1f GFLOP/s%n",
+            out.printf("wall clock: median %.3f ms  %.1f GFLOP/s  (spread %.1f%%, %d repeats)  %.0f%% of FMA peak %.1f GFLOP/s%n",
                     ms.medianNs() / 1e6, gf, 100 * ms.spread(), ms.samples(), 100 * gf / peak, peak);
+            if (threads == 1) {
+                // on a shared machine the thread's own CPU time shows the kernel's speed without other load
+                Measurement cpu = measurer.withThreadCpuTime(true).measure(call);
+                double gc = cpu.gflops(flops);
+                out.printf("thread CPU: median %.3f ms  %.1f GFLOP/s  (spread %.1f%%)  %.0f%% of FMA peak%n",
+                        cpu.medianNs() / 1e6, gc, 100 * cpu.spread(), 100 * gc / peak);
+            }
         }
         return 0;
     }

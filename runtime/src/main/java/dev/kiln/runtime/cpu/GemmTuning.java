@@ -121,6 +121,8 @@ public final class GemmTuning {
     public static Tuned tune(int m, int n, int k, KilnPool pool, Strategy strategy, Measurer measurer, Progress progress, TuningDb db) {
         if (VectorConfig.SCALAR) throw new IllegalStateException("scalar mode (kiln.vector.bits=0) has nothing to tune");
         int threads = pool.threads();
+        // one thread runs on the caller: its CPU clock ignores other processes' load
+        if (threads == 1) measurer = measurer.withThreadCpuTime(true);
         Arena arena = Arena.ofShared();
         try {
             MemorySegment a = arena.allocate(4L * m * k, 64), b = arena.allocate(4L * k * n, 64), c = arena.allocate(4L * m * n, 64);

@@ -116,9 +116,10 @@ public final class Sgemm {
     static void block(Call call, GemmParams p, int m0, int m1, int n0, int n1) {
         final int mr = p.mr(), nr = p.nr(), kid = MicroKernels.shapeId(mr, p.nv());
         final int k = call.k;
-        final int kcMax = Math.min(p.kc(), k);
-        // cache blocks hold whole micro-tiles (pre-packed B panels are addressed by jc / NR)
-        final int mcStep = GemmParams.roundUp(p.mc(), mr), ncStep = GemmParams.roundUp(p.nc(), nr);
+        // Blocks are balanced (K = 384 with KC 256 runs as 2 x 192, not 256 + 128: a thin last block wastes the
+        // C update) and hold whole micro-tiles (pre-packed B panels are addressed by jc / NR).
+        final int kcMax = balance(k, p.kc(), 1);
+        final int mcStep = balance(m1 - m0, p.mc(), mr), ncStep = balance(n1 - n0, p.nc(), nr);
         final int mcMax = GemmParams.roundUp(Math.min(mcStep, m1 - m0), mr);
         final int ncMax = GemmParams.roundUp(Math.min(ncStep, n1 - n0), nr);
         Scratch s = SCRATCH.get();
@@ -170,6 +171,12 @@ public final class Sgemm {
                 }
             }
         }
+    }
+
+    /** The block size at most {@code max} (rounded up to {@code unit}) that splits {@code len} evenly. */
+    static int balance(int len, int max, int unit) {
+        int blocks = Math.max(1, (len + max - 1) / Math.max(1, max));
+        return Math.max(unit, GemmParams.roundUp((len + blocks - 1) / blocks, unit));
     }
 
     /** C += tile on the valid mrr x nrr corner of an edge tile. */

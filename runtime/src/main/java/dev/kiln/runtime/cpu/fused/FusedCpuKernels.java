@@ -23,8 +23,28 @@ public final class FusedCpuKernels {
 
     /** A fast kernel for {@code node}, or null when none exists (the reference kernel runs). */
     public static Kernel select(Node node, OpSchema schema, KilnPool pool) {
+        Kernel fast = fast(node, pool);
+        if (fast == null) return null;
+        Kernel ref = schema.kernel();
+        return ctx -> {
+            if (!allF32(ctx)) return ref.execute(ctx);
+            Object[] out;
+            try {
+                out = fast.execute(ctx);
+            } catch (IllegalArgumentException unsupported) {
+                return ref.execute(ctx);   // shapes the fast path rejects: the reference reports them with node context
+            }
+            return out != null && out[0] != null ? out : ref.execute(ctx);
+        };
+    }
+
+    /**
+     * The fast kernel alone, without the reference fallback (tests use it to prove the fast path ran): it answers
+     * null, or null as output 0, for inputs it does not cover. Null when the op has no fast kernel.
+     */
+    public static Kernel fast(Node node, KilnPool pool) {
         if (!FusedOps.DOMAIN.equals(node.domain())) return null;
-        Kernel fast = switch (node.opType()) {
+        return switch (node.opType()) {
             case "FusedMatMul" -> new FusedMatMulKernel(node, pool);
             case "LayerNorm" -> ctx -> one(NnKernels.layerNorm(ctx.input(0), ctx.input(1), ctx.optionalInput(2),
                     (int) ctx.attrInt("axis"), ctx.attrFloat("epsilon"), pool));
@@ -46,18 +66,6 @@ public final class FusedCpuKernels {
             };
             case "Attention" -> new AttentionKernel(pool);
             default -> null;
-        };
-        if (fast == null) return null;
-        Kernel ref = schema.kernel();
-        return ctx -> {
-            if (!allF32(ctx)) return ref.execute(ctx);
-            Object[] out;
-            try {
-                out = fast.execute(ctx);
-            } catch (IllegalArgumentException unsupported) {
-                return ref.execute(ctx);   // shapes the fast path rejects: the reference reports them with node context
-            }
-            return out != null && out[0] != null ? out : ref.execute(ctx);
         };
     }
 

@@ -17,8 +17,8 @@ final class RowOps {
     static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /**
-     * a + b with numpy broadcasting, vectorized along the last axis; null when the last axis itself is broadcast
-     * (stride 0 there — left to the reference kernel) or the shapes do not broadcast.
+     * a + b with numpy broadcasting, vectorized along the last axis when both operands are dense there (a
+     * broadcast last axis — stride 0 — takes a scalar loop); null when the shapes do not broadcast.
      */
     static Tensor add(Tensor a, Tensor b) {
         Shape s;
@@ -33,7 +33,8 @@ final class RowOps {
         Tensor ea = a.expand(s), eb = b.expand(s);
         int r = s.rank();
         long n = s.dim(r - 1);
-        if (n > Integer.MAX_VALUE || ea.strides()[r - 1] != 1 || eb.strides()[r - 1] != 1) return null;
+        if (n > Integer.MAX_VALUE) return null;
+        long la = ea.strides()[r - 1], lb = eb.strides()[r - 1];
         long rows = s.numel() / n;
         long[] sa = ea.strides(), sb = eb.strides(), dims = s.dims();
         MemorySegment as = ea.segment(), bs = eb.segment(), ys = y.segment();
@@ -45,7 +46,9 @@ final class RowOps {
                 oa += i * sa[d];
                 ob += i * sb[d];
             }
-            addRow(as, oa, bs, ob, ys, row * n, (int) n);
+            if (la == 1 && lb == 1) addRow(as, oa, bs, ob, ys, row * n, (int) n);
+            else for (long j = 0; j < n; j++)
+                ys.set(F32, (row * n + j) * 4, as.get(F32, (oa + j * la) * 4) + bs.get(F32, (ob + j * lb) * 4));
         }
         return y;
     }
