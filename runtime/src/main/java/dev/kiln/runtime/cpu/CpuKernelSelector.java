@@ -79,7 +79,7 @@ public final class CpuKernelSelector implements KernelSelector {
                 if (p != null && p.length != x.rank()) return null;
                 return one(TransposeKernel.transpose(x, perm));
             };
-            case "Gelu" -> ctx -> one(Elementwise.unary("tanh".equals(ctx.attrString("approximate")) ? Activation.GELU_TANH : Activation.GELU_ERF, ctx.input(0)));
+            case "Gelu" -> ctx -> one(Elementwise.unary("tanh".equals(ctx.attrString("approximate")) ? Activation.GELU_TANH : Activation.GELU_ERF, ctx.input(0), pool));
             default -> reduce(node.opType());
         };
         if (fast == null) return null;
@@ -114,11 +114,11 @@ public final class CpuKernelSelector implements KernelSelector {
     private static Object[] one(Tensor t) { return new Object[] {t}; }
 
     private Kernel binary(BinaryLoops.Op op) {
-        return ctx -> one(Elementwise.binary(op, ctx.input(0), ctx.input(1)));
+        return ctx -> one(Elementwise.binary(op, ctx.input(0), ctx.input(1), pool));
     }
 
-    private static Kernel unary(Activation act) {
-        return ctx -> one(Elementwise.unary(act, ctx.input(0)));
+    private Kernel unary(Activation act) {
+        return ctx -> one(Elementwise.unary(act, ctx.input(0), pool));
     }
 
     private Kernel pow(Node node) {
@@ -128,7 +128,7 @@ public final class CpuKernelSelector implements KernelSelector {
             float p = e.getFloat(0);
             Tensor x = ctx.input(0);
             if (e.rank() > x.rank()) return null;
-            if (p == 2f) return one(Elementwise.binary(BinaryLoops.Op.MUL, x, x));
+            if (p == 2f) return one(Elementwise.binary(BinaryLoops.Op.MUL, x, x, pool));
             return null;
         };
     }
