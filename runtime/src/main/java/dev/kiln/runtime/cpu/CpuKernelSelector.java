@@ -25,7 +25,7 @@ public final class CpuKernelSelector implements KernelSelector {
             "Add", "Sub", "Mul", "Div", "Max", "Min", "Pow",
             "Relu", "Sigmoid", "Tanh", "Erf", "Exp", "Neg", "Abs", "Sqrt", "Reciprocal", "Gelu",
             "ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2",
-            "ReduceSumSquare", "ReduceLogSum", "ReduceLogSumExp", "Transpose");
+            "ReduceSumSquare", "ReduceLogSum", "ReduceLogSumExp", "Transpose", "Conv");
 
     private static final Map<Integer, KilnPool> POOLS = new ConcurrentHashMap<>();
 
@@ -71,6 +71,7 @@ public final class CpuKernelSelector implements KernelSelector {
             case "Abs" -> unary(Activation.ABS);
             case "Sqrt" -> unary(Activation.SQRT);
             case "Reciprocal" -> unary(Activation.RECIPROCAL);
+            case "Conv" -> this::conv;
             case "Transpose" -> ctx -> {
                 Tensor x = ctx.input(0);
                 long[] p = ctx.attrInts("perm");
@@ -178,6 +179,41 @@ public final class CpuKernelSelector implements KernelSelector {
             return one(MatMulKernels.gemm(ctx.input(0), b, ctx.optionalInput(2), ctx.attrFloat("alpha"), ctx.attrFloat("beta"),
                     ctx.attrInt("transA") != 0, ctx.attrInt("transB") != 0, packed, pool));
         };
+    }
+
+    /** Conv on 4-D NCHW f32 (group 1 or depthwise); anything else goes to the reference kernel. */
+    private Object[] conv(KernelContext ctx) {
+        Tensor x = ctx.input(0), w = ctx.input(1);
+        if (x.rank() != 4 || w.rank() != 4) return null;
+        long[] ks = ctx.attrInts("kernel_shape"), st = ctx.attrInts("strides"), dl = ctx.attrInts("dilations"), pd = ctx.attrInts("pads");
+        int kh = (int) w.shape().dim(2), kw = (int) w.shape().dim(3);
+        if (ks != null && (ks.length != 2 || ks[0] != kh || ks[1] != kw)) return null;
+        int sh = st == null ? 1 : (int) st[0], sw = st == null ? 1 : (int) st[1];
+        int dh = dl == null ? 1 : (int) dl[0], dw = dl == null ? 1 : (int) dl[1];
+        if ((st != null && st.length != 2) || (dl != null && dl.length != 2) || (pd != null && pd.length != 4)) return null;
+        if (sh < 1 || sw < 1 || dh < 1 || dw < 1) return null;
+        String auto = ctx.attr("auto_pad") == null ? "NOTSET" : ctx.attrString("auto_pad");
+        int[] pads = new int[4];
+        if (auto.equals("SAME_UPPER") || auto.equals("SAME_LOWER")) {
+            long[] in = {x.shape().dim(2), x.shape().dim(3)};
+            int[] k = {kh, kw}, s = {sh, sw}, d = {dh, dw};
+            for (int a = 0; a < 2; a++) {
+                long out = (in[a] + s[a] - 1) / s[a];
+                long total = Math.max(0, (out - 1) * s[a] + (long) (k[a] - 1) * d[a] + 1 - in[a]);
+                long small = total / 2, big = total - small;
+                pads[a] = (int) (auto.equals("SAME_UPPER") ? small : big);
+                pads[a + 2] = (int) (auto.equals("SAME_UPPER") ? big : small);
+            }
+        } else if (auto.equals("NOTSET")) {
+            if (pd != null) for (int i = 0; i < 4; i++) pads[i] = (int) pd[i];
+        } else if (!auto.equals("VALID")) {
+            return null;
+        }
+        for (int p : pads) if (p < 0) return null;
+        int group = (int) ctx.attrInt("group");
+        Tensor y = ConvKernels.conv2d(x, w, ctx.optionalInput(2), group,
+                new ConvKernels.Conv2d(kh, kw, sh, sw, dh, dw, pads[0], pads[1], pads[2], pads[3]), pool);
+        return y == null ? null : one(y);
     }
 
     private Kernel reduce(String op) {
