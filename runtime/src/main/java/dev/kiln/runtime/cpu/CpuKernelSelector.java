@@ -25,7 +25,8 @@ public final class CpuKernelSelector implements KernelSelector {
             "Add", "Sub", "Mul", "Div", "Max", "Min", "Pow",
             "Relu", "Sigmoid", "Tanh", "Erf", "Exp", "Neg", "Abs", "Sqrt", "Reciprocal", "Gelu",
             "ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2",
-            "ReduceSumSquare", "ReduceLogSum", "ReduceLogSumExp", "Transpose", "Conv");
+            "ReduceSumSquare", "ReduceLogSum", "ReduceLogSumExp", "Transpose", "Conv",
+            "MaxPool", "AveragePool", "GlobalMaxPool", "GlobalAveragePool");
 
     private static final Map<Integer, KilnPool> POOLS = new ConcurrentHashMap<>();
 
@@ -72,6 +73,9 @@ public final class CpuKernelSelector implements KernelSelector {
             case "Sqrt" -> unary(Activation.SQRT);
             case "Reciprocal" -> unary(Activation.RECIPROCAL);
             case "Conv" -> this::conv;
+            case "MaxPool", "AveragePool" -> this::pool;
+            case "GlobalMaxPool" -> ctx -> { Tensor y = PoolKernels.global(ctx.input(0), true, pool); return y == null ? null : one(y); };
+            case "GlobalAveragePool" -> ctx -> { Tensor y = PoolKernels.global(ctx.input(0), false, pool); return y == null ? null : one(y); };
             case "Transpose" -> ctx -> {
                 Tensor x = ctx.input(0);
                 long[] p = ctx.attrInts("perm");
@@ -179,6 +183,28 @@ public final class CpuKernelSelector implements KernelSelector {
             return one(MatMulKernels.gemm(ctx.input(0), b, ctx.optionalInput(2), ctx.attrFloat("alpha"), ctx.attrFloat("beta"),
                     ctx.attrInt("transA") != 0, ctx.attrInt("transB") != 0, packed, pool));
         };
+    }
+
+    /** MaxPool (without Indices) / AveragePool on 4-D NCHW f32, floor mode, explicit or VALID padding. */
+    private Object[] pool(KernelContext ctx) {
+        boolean max = ctx.node().opType().equals("MaxPool");
+        Tensor x = ctx.input(0);
+        if (x.rank() != 4 || (max && ctx.outputRequested(1))) return null;
+        if (ctx.attr("ceil_mode") != null && ctx.attrInt("ceil_mode") != 0) return null;
+        String auto = ctx.attr("auto_pad") == null ? "NOTSET" : ctx.attrString("auto_pad");
+        if (!auto.equals("NOTSET") && !auto.equals("VALID")) return null;
+        if (max && ctx.attr("storage_order") != null && ctx.attrInt("storage_order") != 0) return null;
+        long[] ks = ctx.attrInts("kernel_shape"), st = ctx.attrInts("strides"), dl = ctx.attrInts("dilations"), pd = ctx.attrInts("pads");
+        if (ks == null || ks.length != 2 || (st != null && st.length != 2) || (dl != null && dl.length != 2) || (pd != null && pd.length != 4)) return null;
+        int[] p = new int[4];
+        if (pd != null && auto.equals("NOTSET")) for (int i = 0; i < 4; i++) p[i] = (int) pd[i];
+        ConvKernels.Conv2d g = new ConvKernels.Conv2d((int) ks[0], (int) ks[1], st == null ? 1 : (int) st[0], st == null ? 1 : (int) st[1],
+                dl == null ? 1 : (int) dl[0], dl == null ? 1 : (int) dl[1], p[0], p[1], p[2], p[3]);
+        if (g.kh() < 1 || g.kw() < 1 || g.sh() < 1 || g.sw() < 1 || g.dh() < 1 || g.dw() < 1) return null;
+        for (int v : p) if (v < 0 || v >= Math.max(g.kh(), g.kw()) * Math.max(g.dh(), g.dw())) return null;
+        boolean includePad = !max && ctx.attr("count_include_pad") != null && ctx.attrInt("count_include_pad") != 0;
+        Tensor y = PoolKernels.pool2d(x, max, includePad, g, pool);
+        return y == null ? null : one(y);
     }
 
     /** Conv on 4-D NCHW f32 (group 1 or depthwise); anything else goes to the reference kernel. */
