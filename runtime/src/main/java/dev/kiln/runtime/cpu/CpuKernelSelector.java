@@ -26,7 +26,7 @@ public final class CpuKernelSelector implements KernelSelector {
             "Relu", "Sigmoid", "Tanh", "Erf", "Exp", "Neg", "Abs", "Sqrt", "Reciprocal", "Gelu",
             "ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2",
             "ReduceSumSquare", "ReduceLogSum", "ReduceLogSumExp", "Transpose", "Conv",
-            "MaxPool", "AveragePool", "GlobalMaxPool", "GlobalAveragePool");
+            "MaxPool", "AveragePool", "GlobalMaxPool", "GlobalAveragePool", "Gather");
 
     private static final Map<Integer, KilnPool> POOLS = new ConcurrentHashMap<>();
 
@@ -73,6 +73,7 @@ public final class CpuKernelSelector implements KernelSelector {
             case "Sqrt" -> unary(Activation.SQRT);
             case "Reciprocal" -> unary(Activation.RECIPROCAL);
             case "Conv" -> this::conv;
+            case "Gather" -> ctx -> one(GatherKernel.gather(ctx.input(0), ctx.input(1), (int) ctx.attrInt("axis")));
             case "MaxPool", "AveragePool" -> this::pool;
             case "GlobalMaxPool" -> ctx -> { Tensor y = PoolKernels.global(ctx.input(0), true, pool); return y == null ? null : one(y); };
             case "GlobalAveragePool" -> ctx -> { Tensor y = PoolKernels.global(ctx.input(0), false, pool); return y == null ? null : one(y); };
@@ -106,15 +107,18 @@ public final class CpuKernelSelector implements KernelSelector {
             Object v = ctx.inputValue(i);
             if (v == null) continue;
             if (!(v instanceof Tensor t) || t.dtype() != DType.F32) {
-                // integer axes / exponent inputs are allowed where the op takes them
-                if (i >= 1 && v instanceof Tensor t2 && t2.dtype() == DType.I64 && axesInput(ctx)) continue;
+                // integer axes (Reduce*) and indices (Gather) are allowed where the op takes them
+                if (i == 1 && v instanceof Tensor t2 && (t2.dtype() == DType.I64 || t2.dtype() == DType.I32) && integerInput1(ctx)) continue;
                 return false;
             }
         }
         return true;
     }
 
-    private static boolean axesInput(KernelContext ctx) { return ctx.node().opType().startsWith("Reduce"); }
+    private static boolean integerInput1(KernelContext ctx) {
+        String op = ctx.node().opType();
+        return op.startsWith("Reduce") || op.equals("Gather");
+    }
 
     private static Object[] one(Tensor t) { return new Object[] {t}; }
 
