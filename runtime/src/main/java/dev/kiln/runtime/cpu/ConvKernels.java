@@ -67,6 +67,56 @@ public final class ConvKernels {
         return y;
     }
 
+    /**
+     * Channels-last Conv2D: X [N, H, W, C], W in ONNX layout [Cout, C, kh, kw], Y [N, OH, OW, Cout], group 1.
+     * Y (N*OH*OW x Cout) = col (N*OH*OW x kh*kw*C) x W' (kh*kw*C x Cout) with W' repacked once per call and the
+     * bias as a per-column epilogue; a 1x1 stride-1 unpadded kernel uses X itself as the left operand.
+     */
+    public static Tensor conv2dNhwc(Tensor x, Tensor w, Tensor bias, Conv2d g, KilnPool pool) {
+        if (x.rank() != 4 || w.rank() != 4) return null;
+        long n = x.shape().dim(0), h = x.shape().dim(1), wd = x.shape().dim(2), c = x.shape().dim(3);
+        long cout = w.shape().dim(0);
+        if (w.shape().dim(1) != c || w.shape().dim(2) != g.kh || w.shape().dim(3) != g.kw) return null;
+        if (bias != null && bias.numel() != cout) return null;
+        int oh = g.outH(h), ow = g.outW(wd);
+        if (oh <= 0 || ow <= 0) return null;
+        long k = c * g.kh * g.kw, rows = n * oh * ow;
+        if (k * rows > Integer.MAX_VALUE || k * cout > Integer.MAX_VALUE) return null;
+        Tensor xc = x.contiguous(), bc = bias == null ? null : bias.contiguous();
+        Tensor y = Tensor.allocate(DType.F32, Shape.of(n, oh, ow, cout));
+        if (y.numel() == 0) return y;
+        // W'[(i*kw + j)*C + ci][co] = W[co][ci][i][j]: a strided view made dense
+        Tensor wt = w.permute(2, 3, 1, 0).contiguous();
+        Epilogue ep = bc == null ? Epilogue.NONE : Epilogue.columnBias(bc.segment(), bc.offset(), Activation.NONE);
+        boolean direct = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.padT == 0 && g.padL == 0 && g.padB == 0 && g.padR == 0;
+        MemorySegment a;
+        long aOff;
+        if (direct) {
+            a = xc.segment();
+            aOff = xc.offset();
+        } else {
+            a = Arena.ofAuto().allocate(4L * rows * k, 64);
+            aOff = 0;
+            long r = 0;
+            for (long b = 0; b < n; b++)
+                for (int oy = 0; oy < oh; oy++)
+                    for (int ox = 0; ox < ow; ox++, r++) {
+                        long dst = r * k;
+                        for (int i = 0; i < g.kh; i++) {
+                            int iy = oy * g.sh - g.padT + i * g.dh;
+                            for (int j = 0; j < g.kw; j++, dst += c) {
+                                int ix = ox * g.sw - g.padL + j * g.dw;
+                                if (iy < 0 || iy >= h || ix < 0 || ix >= wd) a.asSlice(dst * 4, c * 4).fill((byte) 0);
+                                else MemorySegment.copy(xc.segment(), (xc.offset() + ((b * h + iy) * wd + ix) * c) * 4, a, dst * 4, c * 4);
+                            }
+                        }
+                    }
+        }
+        Sgemm.gemm((int) rows, (int) cout, (int) k, 1f, a, aOff, k, 1, wt.segment(), wt.offset(), cout, 1,
+                1f, y.segment(), 0, cout, ep, null, pool);
+        return y;
+    }
+
     /** col[(ci*kh + i)*kw + j][oy*OW + ox] = x[ci, oy*sh - padT + i*dh, ox*sw - padL + j*dw], 0 outside. */
     static void im2col(MemorySegment x, long xOff, int c, int h, int w, Conv2d g, int oh, int ow, MemorySegment col) {
         long row = 0;

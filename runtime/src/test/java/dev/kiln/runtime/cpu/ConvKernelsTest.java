@@ -52,4 +52,20 @@ class ConvKernelsTest {
                     }
         TensorGen.assertClose(want, got, 1e-5, 1e-5 * (c * kh * kw + 1));
     }
+
+    @Property(tries = 80)
+    void nhwcMatchesNchw(@ForAll @IntRange(min = 1, max = 2) int n, @ForAll @IntRange(min = 1, max = 5) int c,
+                         @ForAll @IntRange(min = 1, max = 8) int h, @ForAll @IntRange(min = 1, max = 8) int w,
+                         @ForAll @IntRange(min = 1, max = 3) int k, @ForAll @IntRange(min = 1, max = 2) int s,
+                         @ForAll @IntRange(min = 0, max = 1) int pad, @ForAll @IntRange(min = 1, max = 6) int cout,
+                         @ForAll boolean withBias, @ForAll long seed) {
+        Random r = new Random(seed);
+        ConvKernels.Conv2d g = new ConvKernels.Conv2d(k, k, s, s, 1, 1, pad, pad, pad, pad);
+        if (g.outH(h) <= 0 || g.outW(w) <= 0) return;
+        Tensor x = TensorGen.random(r, n, c, h, w), wt = TensorGen.random(r, cout, c, k, k), b = withBias ? TensorGen.random(r, cout) : null;
+        Tensor nchw = ConvKernels.conv2d(x, wt, b, 1, g, POOL);
+        Tensor nhwc = ConvKernels.conv2dNhwc(x.permute(0, 2, 3, 1).contiguous(), wt, b, g, POOL);
+        assertNotNull(nhwc);
+        TensorGen.assertClose(nchw.permute(0, 2, 3, 1).contiguous(), nhwc, 1e-5, 1e-5 * (c * k * k + 1));
+    }
 }
