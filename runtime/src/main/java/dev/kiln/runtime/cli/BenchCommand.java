@@ -4,6 +4,7 @@ import dev.kiln.graph.Dim;
 import dev.kiln.graph.ValueType;
 import dev.kiln.runtime.IoInfo;
 import dev.kiln.runtime.Session;
+import dev.kiln.runtime.profile.OpProfile;
 import dev.kiln.runtime.SessionOptions;
 import dev.kiln.runtime.cpu.Epilogue;
 import dev.kiln.runtime.cpu.GemmParams;
@@ -37,7 +38,7 @@ final class BenchCommand implements Command {
     @Override public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
         if (args.isEmpty() || args.contains("--help"))
             throw new UsageException("usage: kiln bench gemm --m M --n N --k K [--threads T] [--repeats R]\n"
-                    + "       kiln bench MODEL.onnx [--batch B] [--seq S] [--threads T] [--warmup N] [--iterations N]");
+                    + "       kiln bench MODEL.onnx [--batch B] [--seq S] [--threads T] [--warmup N] [--iterations N] [--profile]");
         String what = args.remove(0);
         return what.equals("gemm") ? gemm(args, out) : model(Path.of(what), args, out);
     }
@@ -79,6 +80,7 @@ final class BenchCommand implements Command {
         if (!Files.isRegularFile(file)) throw new UsageException("no model file " + file + " (or use: kiln bench gemm ...)");
         int batch = CliOptions.takeInt(args, "--batch", 1), seq = CliOptions.takeInt(args, "--seq", 128);
         int warmup = CliOptions.takeInt(args, "--warmup", 5), iters = CliOptions.takeInt(args, "--iterations", 20);
+        boolean profile = args.remove("--profile");
         SessionOptions opts = CliOptions.sessionOptions(args);
         if (!args.isEmpty()) throw new UsageException("unexpected arguments " + args);
         if (batch < 1 || seq < 1 || warmup < 0 || iters < 1) throw new UsageException("--batch, --seq, --iterations must be positive");
@@ -100,6 +102,14 @@ final class BenchCommand implements Command {
                     file.getFileName(), s.backend(), opts.threads(), batch, seq, iters, warmup);
             out.printf("latency ms: min %.2f  median %.2f  p90 %.2f   throughput %.1f sequences/s%n",
                     sorted[0] / 1e6, med, p90, batch * 1000.0 / med);
+            if (profile) {
+                // Separate runs, so per-node timing overhead never touches the latency numbers above.
+                OpProfile prof = new OpProfile();
+                for (int i = 0; i < iters; i++) { s.runValues(feed, prof); prof.runFinished(); }
+                out.println();
+                out.println("where the time goes (" + iters + " profiled runs, optimized graph):");
+                prof.print(out);
+            }
         }
         return 0;
     }

@@ -44,6 +44,9 @@ public final class CpuKernelSelector implements KernelSelector {
     public KilnPool pool() { return pool; }
 
     @Override public Kernel select(Node node, OpSchema schema) {
+        Kernel generated = dev.kiln.codegen.jvm.GeneratedKernels.INSTANCE.select(node, schema);   // opt-codegen
+        if (generated != null) return generated;
+        if (node.domain().equals("dev.kiln")) return dev.kiln.runtime.cpu.fused.FusedCpuKernels.select(node, schema, pool);
         if (!node.domain().isEmpty() || !OPS.contains(node.opType())) return null;
         Kernel ref = schema.kernel();
         Kernel fast = switch (node.opType()) {

@@ -1,0 +1,115 @@
+package dev.kiln.ops.fused;
+
+import dev.kiln.graph.Dim;
+import dev.kiln.graph.InferenceContext;
+import dev.kiln.graph.ValueType.TensorType;
+import dev.kiln.ops.Infers;
+import dev.kiln.ops.KernelContext;
+import dev.kiln.ops.OpRegistry;
+import dev.kiln.ops.OpSchema;
+import dev.kiln.tensor.Shape;
+import dev.kiln.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * {@code dev.kiln.FusedMatMul(A, B, bias?)}: {@code Y = act(alpha * A' x B' + bias)} with numpy MatMul semantics
+ * (broadcast batch dims, 1-D operands promoted), A' / B' the last two axes swapped when transA / transB, bias
+ * broadcast to Y's shape, and {@code activation} one of {@link FusedActivation}. It replaces MatMul + Add (+ act)
+ * and Gemm (+ act); a backend runs the bias and activation in its GEMM epilogue.
+ */
+final class FusedMatMulOp {
+    private FusedMatMulOp() {}
+
+    static void register(OpRegistry r) {
+        OpSchema.builder(FusedOps.DOMAIN, "FusedMatMul").since(1)
+                .attrInt("transA", 0).attrInt("transB", 0).attrFloat("alpha", 1f).attrString("activation", "")
+                .infer(FusedMatMulOp::infer)
+                .kernel(ctx -> new Object[]{run(ctx)})
+                .register(r);
+    }
+
+    private static Tensor run(KernelContext ctx) {
+        Tensor a = FusedTensors.floatInput(ctx, 0), b = FusedTensors.floatInput(ctx, 1);
+        FusedActivation act;
+        try {
+            act = FusedActivation.parse(ctx.attrString("activation"));
+        } catch (IllegalArgumentException e) {
+            throw ctx.fail(e.getMessage());
+        }
+        if (ctx.attrInt("transA") != 0) a = swapLast(ctx, a, "A");
+        if (ctx.attrInt("transB") != 0) b = swapLast(ctx, b, "B");
+        boolean aVec = a.rank() == 1, bVec = b.rank() == 1;
+        if (a.rank() == 0 || b.rank() == 0) throw ctx.fail("FusedMatMul of a scalar");
+        Tensor a2 = aVec ? a.unsqueeze(0) : a, b2 = bVec ? b.unsqueeze(1) : b;
+        int ra = a2.rank(), rb = b2.rank();
+        long m = a2.shape().dim(ra - 2), k = a2.shape().dim(ra - 1), n = b2.shape().dim(rb - 1);
+        if (b2.shape().dim(rb - 2) != k) throw ctx.fail("inner dims differ: " + a.shape() + " x " + b.shape());
+        Shape batch = FusedTensors.broadcast(ctx, Shape.of(Arrays.copyOf(a2.shape().dims(), ra - 2)),
+                Shape.of(Arrays.copyOf(b2.shape().dims(), rb - 2)));
+        Tensor ea = a2.expand(with(batch, m, k)), eb = b2.expand(with(batch, k, n));
+        Shape full = with(batch, m, n);
+        // the result shape as MatMul reports it (promoted axes removed)
+        long[] od = full.dims();
+        List<Long> outDims = new ArrayList<>();
+        for (int i = 0; i < od.length; i++) {
+            if (aVec && i == od.length - 2) continue;
+            if (bVec && i == od.length - 1) continue;
+            outDims.add(od[i]);
+        }
+        Shape out = Shape.of(outDims.stream().mapToLong(Long::longValue).toArray());
+        Tensor bias = ctx.hasInput(2) ? FusedTensors.broadcastTo(ctx, FusedTensors.floatInput(ctx, 2), out, "bias").reshape(full) : null;
+        Tensor y = Tensor.allocate(a.dtype(), full);
+        double alpha = ctx.attrFloat("alpha");
+        long count = batch.numel();
+        for (long bi = 0; bi < count; bi++) {
+            long ao = bi * m * k, bo = bi * k * n, yo = bi * m * n;
+            for (long i = 0; i < m; i++)
+                for (long j = 0; j < n; j++) {
+                    double acc = 0;
+                    for (long p = 0; p < k; p++) acc += ea.getDouble(ao + i * k + p) * eb.getDouble(bo + p * n + j);
+                    double v = alpha * acc;
+                    long at = yo + i * n + j;
+                    if (bias != null) v += bias.getDouble(at);
+                    y.setDouble(at, act.apply(v, 0, 0));
+                }
+        }
+        return y.reshape(out);
+    }
+
+    private static Tensor swapLast(KernelContext ctx, Tensor t, String what) {
+        if (t.rank() < 2) throw ctx.fail("trans" + what + " needs a rank >= 2 operand, got " + t.shape());
+        int[] perm = new int[t.rank()];
+        for (int i = 0; i < perm.length; i++) perm[i] = i;
+        perm[perm.length - 1] = perm.length - 2;
+        perm[perm.length - 2] = perm.length - 1;
+        return t.permute(perm);
+    }
+
+    private static Shape with(Shape batch, long x, long y) {
+        long[] d = Arrays.copyOf(batch.dims(), batch.rank() + 2);
+        d[batch.rank()] = x;
+        d[batch.rank() + 1] = y;
+        return Shape.of(d);
+    }
+
+    /** Rank-2+ operands: broadcast batch dims, then M x N. Anything else keeps the type the pass recorded. */
+    private static void infer(InferenceContext ctx) {
+        if (!(ctx.inputType(0) instanceof TensorType ta) || !(ctx.inputType(1) instanceof TensorType tb)
+                || !ta.hasRank() || !tb.hasRank() || ta.rank() < 2 || tb.rank() < 2) return;
+        boolean trA = attr(ctx, "transA"), trB = attr(ctx, "transB");
+        List<Dim> da = ta.dims(), db = tb.dims();
+        List<Dim> batch = Infers.broadcastDims(da.subList(0, da.size() - 2), db.subList(0, db.size() - 2));
+        List<Dim> out = new ArrayList<>(batch);
+        out.add(da.get(da.size() - (trA ? 1 : 2)));
+        out.add(db.get(db.size() - (trB ? 2 : 1)));
+        ctx.setOutputType(0, new TensorType(ta.dtype(), out));
+    }
+
+    private static boolean attr(InferenceContext ctx, String name) {
+        var a = ctx.node().attribute(name);
+        return a != null && a.asInt() != 0;
+    }
+}

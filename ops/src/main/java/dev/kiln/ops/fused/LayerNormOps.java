@@ -1,0 +1,87 @@
+package dev.kiln.ops.fused;
+
+import dev.kiln.graph.InferenceContext;
+import dev.kiln.graph.ValueType;
+import dev.kiln.ops.KernelContext;
+import dev.kiln.ops.OpRegistry;
+import dev.kiln.ops.OpSchema;
+import dev.kiln.tensor.Shape;
+import dev.kiln.tensor.Tensor;
+
+/**
+ * {@code dev.kiln.LayerNorm(X, gamma, beta?)}: normalize X over the axes [axis, rank) (mean and biased variance),
+ * then {@code * gamma + beta} with numpy broadcasting into X's shape. The form PyTorch exports at opsets before 17
+ * decomposes into ReduceMean/Sub/Pow/ReduceMean/Add/Sqrt/Div/Mul/Add; the fusion pass folds that back.
+ *
+ * <p>{@code dev.kiln.SkipLayerNorm(A, B, gamma, beta?)}: LayerNorm(A + B) — the residual add of a transformer
+ * block folded into the normalization (A and B broadcast to one shape).
+ */
+final class LayerNormOps {
+    private LayerNormOps() {}
+
+    static void register(OpRegistry r) {
+        OpSchema.builder(FusedOps.DOMAIN, "LayerNorm").since(1)
+                .attrInt("axis", -1).attrFloat("epsilon", 1e-5f)
+                .infer(ctx -> FusedTensors.sameAs(ctx, 0))
+                .kernel(ctx -> new Object[]{layerNorm(ctx, FusedTensors.floatInput(ctx, 0), 1)})
+                .register(r);
+        OpSchema.builder(FusedOps.DOMAIN, "SkipLayerNorm").since(1)
+                .attrInt("axis", -1).attrFloat("epsilon", 1e-5f)
+                .infer(LayerNormOps::inferSkip)
+                .kernel(ctx -> {
+                    Tensor a = FusedTensors.floatInput(ctx, 0), b = FusedTensors.floatInput(ctx, 1);
+                    Shape s = FusedTensors.broadcast(ctx, a.shape(), b.shape());
+                    Tensor sum = Tensor.allocate(a.dtype(), s);
+                    Tensor ea = a.expand(s), eb = b.expand(s);
+                    // the sum is rounded to the input dtype, exactly like the Add it replaces
+                    for (long i = 0; i < sum.numel(); i++) sum.setDouble(i, ea.getDouble(i) + eb.getDouble(i));
+                    return new Object[]{layerNorm(ctx, sum, 2)};
+                })
+                .register(r);
+    }
+
+    private static void inferSkip(InferenceContext ctx) {
+        ValueType a = ctx.inputType(0), b = ctx.inputType(1);
+        if (a instanceof ValueType.TensorType ta && b instanceof ValueType.TensorType tb && ta.hasRank() && tb.hasRank()) {
+            ctx.setOutputType(0, new ValueType.TensorType(ta.dtype(), dev.kiln.ops.Infers.broadcastDims(ta.dims(), tb.dims())));
+        } else if (a != null) ctx.setOutputType(0, a);
+    }
+
+    /** Normalizes {@code x}; gamma and beta are inputs {@code g} and {@code g + 1}. */
+    static Tensor layerNorm(KernelContext ctx, Tensor x, int g) {
+        Shape s = x.shape();
+        if (s.rank() == 0) throw ctx.fail("LayerNorm of a scalar");
+        int axis;
+        try {
+            axis = s.axis(ctx.attrInt("axis"));
+        } catch (RuntimeException e) {
+            throw ctx.fail("axis " + ctx.attrInt("axis") + " out of range for rank " + s.rank());
+        }
+        double eps = ctx.attrFloat("epsilon");
+        Tensor gamma = FusedTensors.broadcastTo(ctx, FusedTensors.floatInput(ctx, g), s, "gamma");
+        Tensor beta = ctx.hasInput(g + 1) ? FusedTensors.broadcastTo(ctx, FusedTensors.floatInput(ctx, g + 1), s, "beta") : null;
+        long n = 1;
+        for (int i = axis; i < s.rank(); i++) n *= s.dim(i);
+        Tensor y = Tensor.allocate(x.dtype(), s);
+        if (n == 0) return y;
+        long rows = s.numel() / n;
+        for (long r = 0; r < rows; r++) {
+            long base = r * n;
+            double mean = 0;
+            for (long j = 0; j < n; j++) mean += x.getDouble(base + j);
+            mean /= n;
+            double var = 0;
+            for (long j = 0; j < n; j++) { double d = x.getDouble(base + j) - mean; var += d * d; }
+            var /= n;
+            double inv = 1.0 / Math.sqrt(var + eps);
+            for (long j = 0; j < n; j++) {
+                long i = base + j;
+                double v = (x.getDouble(i) - mean) * inv * gamma.getDouble(i);
+                if (beta != null) v += beta.getDouble(i);
+                y.setDouble(i, v);
+            }
+        }
+        return y;
+    }
+
+}

@@ -1,0 +1,81 @@
+package dev.kiln.runtime.cpu.fused;
+
+import dev.kiln.graph.Node;
+import dev.kiln.ops.Kernel;
+import dev.kiln.ops.KernelContext;
+import dev.kiln.ops.OpSchema;
+import dev.kiln.ops.fused.FusedOps;
+import dev.kiln.runtime.cpu.Activation;
+import dev.kiln.runtime.cpu.Elementwise;
+import dev.kiln.runtime.cpu.KilnPool;
+import dev.kiln.runtime.cpu.NnKernels;
+import dev.kiln.tensor.DType;
+import dev.kiln.tensor.Tensor;
+
+/**
+ * Fast CPU kernels for the {@code dev.kiln} fused ops, built on the CPU backend's public kernels (packed GEMM with
+ * epilogue, layer norm, softmax, activations). Like the backend's other kernels, each one handles f32 in the
+ * layouts it supports and answers null otherwise, and the wrapper then runs the op's reference kernel — so
+ * selection never changes results beyond float rounding.
+ */
+public final class FusedCpuKernels {
+    private FusedCpuKernels() {}
+
+    /** A fast kernel for {@code node}, or null when none exists (the reference kernel runs). */
+    public static Kernel select(Node node, OpSchema schema, KilnPool pool) {
+        Kernel fast = fast(node, pool);
+        if (fast == null) return null;
+        Kernel ref = schema.kernel();
+        return ctx -> {
+            if (!allF32(ctx)) return ref.execute(ctx);
+            Object[] out;
+            try {
+                out = fast.execute(ctx);
+            } catch (IllegalArgumentException unsupported) {
+                return ref.execute(ctx);   // shapes the fast path rejects: the reference reports them with node context
+            }
+            return out != null && out[0] != null ? out : ref.execute(ctx);
+        };
+    }
+
+    /**
+     * The fast kernel alone, without the reference fallback (tests use it to prove the fast path ran): it answers
+     * null, or null as output 0, for inputs it does not cover. Null when the op has no fast kernel.
+     */
+    public static Kernel fast(Node node, KilnPool pool) {
+        if (!FusedOps.DOMAIN.equals(node.domain())) return null;
+        return switch (node.opType()) {
+            case "FusedMatMul" -> new FusedMatMulKernel(node, pool);
+            case "LayerNorm" -> ctx -> one(NnKernels.layerNorm(ctx.input(0), ctx.input(1), ctx.optionalInput(2),
+                    (int) ctx.attrInt("axis"), ctx.attrFloat("epsilon"), pool));
+            case "SkipLayerNorm" -> ctx -> {
+                Tensor sum = RowOps.add(ctx.input(0), ctx.input(1));
+                return sum == null ? null : one(NnKernels.layerNorm(sum, ctx.input(2), ctx.optionalInput(3),
+                        (int) ctx.attrInt("axis"), ctx.attrFloat("epsilon"), pool));
+            };
+            case "Gelu" -> ctx -> switch (ctx.attrString("approximate")) {
+                case "none" -> one(Elementwise.unary(Activation.GELU_ERF, ctx.input(0)));
+                case "tanh" -> one(Elementwise.unary(Activation.GELU_TANH, ctx.input(0)));
+                default -> null;
+            };
+            case "BiasSoftmax" -> ctx -> {
+                Tensor x = ctx.input(0);
+                if (x.rank() == 0 || !ctx.input(1).shape().broadcastableTo(x.shape())) return null;
+                Tensor sum = RowOps.add(x, ctx.input(1));
+                return sum == null || !sum.shape().equals(x.shape()) ? null : one(NnKernels.softmax(sum, -1, false, false, pool));
+            };
+            case "Attention" -> new AttentionKernel(pool);
+            default -> null;
+        };
+    }
+
+    private static boolean allF32(KernelContext ctx) {
+        for (int i = 0; i < ctx.inputCount(); i++) {
+            Object v = ctx.inputValue(i);
+            if (v != null && (!(v instanceof Tensor t) || t.dtype() != DType.F32)) return false;
+        }
+        return true;
+    }
+
+    static Object[] one(Tensor t) { return new Object[]{t}; }
+}
