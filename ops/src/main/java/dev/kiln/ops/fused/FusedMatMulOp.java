@@ -61,21 +61,38 @@ final class FusedMatMulOp {
         }
         Shape out = Shape.of(outDims.stream().mapToLong(Long::longValue).toArray());
         Tensor bias = ctx.hasInput(2) ? FusedTensors.broadcastTo(ctx, FusedTensors.floatInput(ctx, 2), out, "bias").reshape(full) : null;
-        Tensor y = Tensor.allocate(a.dtype(), full);
         double alpha = ctx.attrFloat("alpha");
         long count = batch.numel();
+        if (full.numel() > Integer.MAX_VALUE - 16) throw ctx.fail("result of " + full.numel() + " elements is too large");
+        // row-major copies (broadcast batches materialized), then i-p-j loops with double accumulators
+        double[] av = FusedTensors.values(ea), bv = FusedTensors.values(eb);
+        double[] biasV = bias == null ? null : FusedTensors.values(bias);
+        double[] yv = new double[(int) full.numel()];
+        int mi = (int) m, ki = (int) k, ni = (int) n;
         for (long bi = 0; bi < count; bi++) {
-            long ao = bi * m * k, bo = bi * k * n, yo = bi * m * n;
-            for (long i = 0; i < m; i++)
-                for (long j = 0; j < n; j++) {
-                    double acc = 0;
-                    for (long p = 0; p < k; p++) acc += ea.getDouble(ao + i * k + p) * eb.getDouble(bo + p * n + j);
-                    double v = alpha * acc;
-                    long at = yo + i * n + j;
-                    if (bias != null) v += bias.getDouble(at);
-                    y.setDouble(at, act.apply(v, 0, 0));
+            int ao = (int) (bi * m * k), bo = (int) (bi * k * n), yo = (int) (bi * m * n);
+            // column bands x row blocks keep a slice of B in cache while every row of the block uses it
+            for (int j0 = 0; j0 < ni; j0 += 128) {
+                int j1 = Math.min(ni, j0 + 128);
+                for (int i0 = 0; i0 < mi; i0 += 32) {
+                    int i1 = Math.min(mi, i0 + 32);
+                    for (int p = 0; p < ki; p++) {
+                        int brow = bo + p * ni;
+                        for (int i = i0; i < i1; i++) {
+                            double x = av[ao + i * ki + p];
+                            int yrow = yo + i * ni;
+                            for (int j = j0; j < j1; j++) yv[yrow + j] += x * bv[brow + j];
+                        }
+                    }
                 }
+            }
         }
+        for (int at = 0; at < yv.length; at++) {
+            double v = alpha * yv[at];
+            if (biasV != null) v += biasV[at];
+            yv[at] = act.apply(v, 0, 0);
+        }
+        Tensor y = FusedTensors.tensor(a.dtype(), full, yv);
         return y.reshape(out);
     }
 
