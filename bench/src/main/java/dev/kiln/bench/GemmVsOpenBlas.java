@@ -23,7 +23,7 @@ import java.util.Random;
  * so load from other processes hits both alike and the ratio stays meaningful on a shared machine.
  *
  * <p>usage: GemmVsOpenBlas --shapes MxNxK[xBATCH],... --threads T [--reps R] [--min-ms MS] [--prepacked]
- *        [--params mr,nv,mc,kc,nc,tm,tn]
+ *        [--params mr,nv,mc,kc,nc,tm,tn] [--cpu-time]
  */
 public final class GemmVsOpenBlas {
     public static void main(String[] args) {
@@ -39,6 +39,7 @@ public final class GemmVsOpenBlas {
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
                 case "--min-ms" -> minMs = Double.parseDouble(args[++i]);
                 case "--prepacked" -> prepacked = true;
+                case "--cpu-time" -> cpuTime = true;
                 case "--params" -> {
                     int[] v = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
                     forced = new GemmParams(v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
@@ -51,14 +52,15 @@ public final class GemmVsOpenBlas {
         String envThreads = System.getenv("OPENBLAS_NUM_THREADS");
         if (envThreads == null || Integer.parseInt(envThreads) != threads)
             throw new IllegalArgumentException("set OPENBLAS_NUM_THREADS=" + threads + " (the bindings cannot set it at run time)");
-        System.out.printf("# species %s, threads %d, %d interleaved reps%n", VectorConfig.describe(), threads, reps);
+        if (cpuTime && threads != 1) throw new IllegalArgumentException("--cpu-time measures the calling thread: use it with --threads 1");
+        System.out.printf("# species %s, threads %d, %d interleaved reps, %s time%n", VectorConfig.describe(), threads, reps, cpuTime ? "thread CPU" : "wall");
         System.out.printf("%-22s %10s %10s %7s %7s %s%n", "shape (MxNxK[xB])", "kiln GF/s", "oblas GF/s", "ratio", "spread", "params");
         for (int[] s : shapes) bench(s[0], s[1], s[2], s.length > 3 ? s[3] : 1, threads, reps, minMs, prepacked, forced, pool);
         pool.close();
     }
 
     static void bench(int m, int n, int k, int batch, int threads, int reps, double minMs, boolean prepacked, GemmParams forced, KilnPool pool) {
-        Arena arena = Arena.ofConfined();
+        Arena arena = Arena.ofShared();
         long aN = (long) batch * m * k, bN = (long) k * n, cN = (long) batch * m * n;
         MemorySegment a = arena.allocate(aN * 4, 64), b = arena.allocate(bN * 4, 64), c = arena.allocate(cN * 4, 64);
         FloatPointer pa = new FloatPointer(aN), pb = new FloatPointer(bN), pc = new FloatPointer(cN);
@@ -75,11 +77,13 @@ public final class GemmVsOpenBlas {
         Runnable blas = () -> openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasNoTrans,
                 mm, n, k, 1f, pa, k, pb, n, 0f, pc, n);
         double flops = 2.0 * mm * n * k;
-        // warm up both and size the inner loop to about minMs
-        long t0 = System.nanoTime();
+        // Warm up both and size the inner loop to about minMs. Warm-up is counted in this thread's CPU time: on a
+        // loaded machine the JIT threads get little CPU too, and a wall-clock warm-up can end while the GEMM
+        // driver still runs in the interpreter.
+        long c0 = MX.getCurrentThreadCpuTime();
         int warm = 0;
-        while (System.nanoTime() - t0 < 1_000_000_000L || warm < 5) { kiln.run(); blas.run(); warm++; }
-        double perPairMs = (System.nanoTime() - t0) / 1e6 / warm;
+        while (MX.getCurrentThreadCpuTime() - c0 < 2_000_000_000L || warm < 20) { kiln.run(); blas.run(); warm++; }
+        double perPairMs = (MX.getCurrentThreadCpuTime() - c0) / 1e6 / warm;
         int inner = (int) Math.max(1, Math.ceil(minMs / (perPairMs / 2)));
         double[] gk = new double[reps], gb = new double[reps], ratio = new double[reps];
         for (int rep = 0; rep < reps; rep++) {
@@ -98,10 +102,18 @@ public final class GemmVsOpenBlas {
         arena.close();
     }
 
+    static boolean cpuTime;
+    static final java.lang.management.ThreadMXBean MX = java.lang.management.ManagementFactory.getThreadMXBean();
+
+    /**
+     * GFLOP/s of {@code inner} runs. With --cpu-time (1 thread only) the calling thread's CPU time is used, so
+     * time spent descheduled by other processes on a shared machine does not count against either engine.
+     */
     static double time(Runnable r, int inner, double flops) {
-        long t = System.nanoTime();
+        long t = cpuTime ? MX.getCurrentThreadCpuTime() : System.nanoTime();
         for (int i = 0; i < inner; i++) r.run();
-        return flops * inner / (System.nanoTime() - t);
+        long dt = (cpuTime ? MX.getCurrentThreadCpuTime() : System.nanoTime()) - t;
+        return flops * inner / dt;
     }
 
     static double median(double[] x) {

@@ -22,7 +22,7 @@ import java.util.TreeSet;
  * too, so {@code kiln inspect} can describe what it cannot run.
  */
 public record ModelAnalysis(List<String> warnings, Map<String, Integer> opHistogram, List<String> unsupported,
-                            long parameterCount, long parameterBytes) {
+                            long parameterCount, long parameterBytes, int typedOutputs, int untypedOutputs) {
     public ModelAnalysis {
         warnings = List.copyOf(warnings);
         opHistogram = java.util.Collections.unmodifiableMap(new TreeMap<>(opHistogram));
@@ -43,7 +43,8 @@ public record ModelAnalysis(List<String> warnings, Map<String, Integer> opHistog
             count += t.numel();
             bytes += t.dtype() == DType.STRING ? 0 : t.byteSize();
         }
-        return new ModelAnalysis(d.warnings(), hist, new ArrayList<>(unsupported), count, bytes);
+        return new ModelAnalysis(d.warnings(), hist, new ArrayList<>(unsupported), count, bytes, d.typedOutputs(),
+                d.untypedOutputs());
     }
 
     private static void walk(Graph g, Graph root, OpRegistry registry, Map<String, Integer> hist, Set<String> unsupported) {

@@ -8,6 +8,7 @@ import dev.kiln.graph.pass.PassPipeline;
 import dev.kiln.codegen.opt.Optimizer;
 import dev.kiln.ops.OpRegistry;
 import dev.kiln.ops.interp.Interpreter;
+import dev.kiln.ops.interp.NodeObserver;
 import dev.kiln.runtime.backend.Backend;
 import dev.kiln.runtime.backend.Backends;
 import dev.kiln.runtime.backend.ReferenceBackend;
@@ -33,8 +34,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * }
  * }</pre>
  *
- * Loading imports the model, resolves every node to a kernel of the chosen backend (reporting all unsupported
- * operators at once) and infers static types. {@link #run} is thread-safe: any number of threads may run one
+ * Loading imports the model, infers static types, optimizes the graph ({@link SessionOptions#optLevel()}) and
+ * resolves every node to a kernel of the chosen backend, reporting all unsupported operators at once. {@link #run} is thread-safe: any number of threads may run one
  * session concurrently, each run keeping its intermediates to itself.
  */
 public final class Session implements AutoCloseable {
@@ -62,7 +63,7 @@ public final class Session implements AutoCloseable {
         // Optimize before kernels are chosen: fused nodes get their own (reference or fast) kernels.
         this.optimization = Optimizer.optimize(graph, options.optLevel(),
                 PassContext.fromSystemProperties(n -> registry.lookup(n.domain(), n.opType(), graph.opset(n.domain()))));
-        this.backend = Backends.resolve(options.backend(), System.err::println);
+        this.backend = Backends.resolve(options.backend(), Session::noticeOnce);
         this.interpreter = new Interpreter(graph, registry, backend.selector(options));
         this.reference = options.verify() && !backend.name().equals(ReferenceBackend.NAME)
                 ? new Interpreter(graph, registry) : null;
@@ -73,6 +74,13 @@ public final class Session implements AutoCloseable {
         this.inputs = Collections.unmodifiableList(req);
         this.optionalInputs = Collections.unmodifiableList(opt);
         this.outputs = Collections.unmodifiableList(outs);
+    }
+
+    /** Notices already printed: a fallback is announced once per process, not once per session. */
+    private static final java.util.Set<String> NOTICES = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private static void noticeOnce(String line) {
+        if (NOTICES.add(line)) System.err.println(line);
     }
 
     public static Session load(Path model) { return load(model, SessionOptions.defaults()); }
@@ -148,18 +156,23 @@ public final class Session implements AutoCloseable {
      * {@link dev.kiln.tensor.OptionalValue}s; returns every output by name, in model order.
      */
     public Map<String, Object> runValues(Map<String, ?> inputs) {
+        return runValues(inputs, NodeObserver.NONE);
+    }
+
+    /** As {@link #runValues(Map)}, reporting every node's execution time to {@code observer} (profiling). */
+    public Map<String, Object> runValues(Map<String, ?> inputs, NodeObserver observer) {
         lifecycle.readLock().lock();
         try {
             if (closed) throw new IllegalStateException("session is closed");
-            return runOpen(inputs);
+            return runOpen(inputs, observer);
         } finally {
             lifecycle.readLock().unlock();
         }
     }
 
-    private Map<String, Object> runOpen(Map<String, ?> inputs) {
+    private Map<String, Object> runOpen(Map<String, ?> inputs, NodeObserver observer) {
         InputValidator.check(this.inputs, optionalInputs, inputs);
-        Map<String, Object> out = detach(interpreter.run(inputs));
+        Map<String, Object> out = detach(interpreter.run(inputs, observer));
         if (reference != null) {
             Map<String, Object> expected = reference.run(inputs);
             for (Map.Entry<String, Object> e : expected.entrySet()) {

@@ -63,6 +63,36 @@ class OnnxSessionTest {
         assertArrayEquals(new float[] {4, 5}, ((Tensor) out.get("w")).toFloatArray());
     }
 
+    /**
+     * Several threads share one session of the default (cpu) backend on ops its fast kernels cover; every result
+     * must match the ONNX expected output, whichever kernels the backend picked.
+     */
+    @Test void concurrentRunsOnTheDefaultBackendMatchTheExpectedOutputs() throws Exception {
+        for (String test : List.of("test_matmul_2d", "test_gemm_all_attributes", "test_softmax_axis_1",
+                "test_layer_normalization_4d_axis1")) {
+            Path dir = node(test);
+            try (Session s = Session.load(dir.resolve("model.onnx"), SessionOptions.defaults().withThreads(2));
+                 var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+                Map<String, Object> feed = new java.util.LinkedHashMap<>();
+                for (int i = 0; i < s.inputs().size(); i++)
+                    feed.put(s.inputs().get(i).name(), ModelFiles.readValue(dir.resolve("test_data_set_0/input_" + i + ".pb"), s.inputs().get(i).type()));
+                Object want = ModelFiles.readValue(dir.resolve("test_data_set_0/output_0.pb"), s.outputs().get(0).type());
+                List<java.util.concurrent.Future<String>> diffs = new ArrayList<>();
+                for (int t = 0; t < 4; t++) {
+                    diffs.add(pool.submit(() -> {
+                        for (int rep = 0; rep < 25; rep++) {
+                            String d = dev.kiln.runtime.conformance.ValueComparator.compare(want,
+                                    s.runValues(feed).get(s.outputs().get(0).name()));
+                            if (d != null) return d;
+                        }
+                        return null;
+                    }));
+                }
+                for (var f : diffs) assertEquals(null, f.get(), test + " on backend " + s.backend());
+            }
+        }
+    }
+
     @Test void builtInBackendsAreAlwaysThereAndUnknownOnesFallBack() {
         assertTrue(Backends.all().keySet().containsAll(List.of("cpu", "reference")));
         List<String> notices = new ArrayList<>();

@@ -38,9 +38,27 @@ public final class TestModels {
         }).register(r);
         OpSchema.builder("test", "LiesAboutType").infer(ctx -> ctx.setOutputType(0, TensorType.unranked(DType.I64)))
                 .kernel(ctx -> new Object[] {add(ctx.input(0), ctx.input(1), 0)}).register(r);
+        OpSchema.builder("test", "Spin").infer(Infers.SAME_AS_INPUT0).kernel(ctx -> {
+            long end = System.nanoTime() + 100_000_000L;   // 100 ms of busy work that ignores interrupts
+            while (System.nanoTime() < end) Thread.onSpinWait();
+            return new Object[] {ctx.input(0)};
+        }).register(r);
+        OpSchema.builder("test", "SlowOnce").infer(Infers.SAME_AS_INPUT0).kernel(ctx -> {
+            if (SLOW_ONCE.compareAndSet(false, true)) {
+                try {
+                    Thread.sleep(5_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return new Object[] {ctx.input(0)};
+        }).register(r);
         OpSchema.builder("test", "Boom").infer(Infers.SAME_AS_INPUT0).kernel(ctx -> { throw ctx.fail("boom"); }).register(r);
         return r;
     }
+
+    /** test.SlowOnce sleeps 5 s on its first execution in this JVM only (a contention victim). */
+    public static final java.util.concurrent.atomic.AtomicBoolean SLOW_ONCE = new java.util.concurrent.atomic.AtomicBoolean();
 
     static Tensor add(Tensor a, Tensor b, double extra) {
         Tensor out = Tensor.allocate(DType.F32, a.shape());
@@ -59,6 +77,23 @@ public final class TestModels {
         g.inputs().add(y);
         g.addNode(new Node("n0", "test", op, List.of(x, y), List.of(z), Map.of()));
         g.outputs().add(z);
+        return g;
+    }
+
+    /** {@code z = op(op(...op(x)))}, {@code n} nodes deep. */
+    public static Graph chain(String op, int n) {
+        Graph g = new Graph("chain_" + op);
+        g.opsetImports().put("", 13);
+        g.opsetImports().put("test", 1);
+        Value x = new Value("x", new TensorType(DType.F32, List.of(Dim.UNKNOWN)));
+        g.inputs().add(x);
+        Value prev = x;
+        for (int i = 0; i < n; i++) {
+            Value next = new Value("v" + i, ValueType.UNKNOWN);
+            g.addNode(new Node("n" + i, "test", op, List.of(prev), List.of(next), Map.of()));
+            prev = next;
+        }
+        g.outputs().add(prev);
         return g;
     }
 

@@ -304,6 +304,7 @@ public final class Tensor {
     public float[] toFloatArray() {
         int n = shape.numelInt();
         float[] out = new float[n];
+        if (n == 0) return out;   // an empty view's offset may lie past its segment's end
         if (dtype == DType.F32 && contiguous) MemorySegment.copy(data, F32, offset * 4, out, 0, n);
         else for (int i = 0; i < n; i++) out[i] = getFloat(i);
         return out;
@@ -319,6 +320,7 @@ public final class Tensor {
     public long[] toLongArray() {
         int n = shape.numelInt();
         long[] out = new long[n];
+        if (n == 0) return out;
         if (dtype == DType.I64 && contiguous) MemorySegment.copy(data, I64, offset * 8, out, 0, n);
         else for (int i = 0; i < n; i++) out[i] = getLong(i);
         return out;
@@ -350,6 +352,7 @@ public final class Tensor {
         if (!src.shape.equals(shape) || src.dtype != dtype)
             throw new IllegalArgumentException("copyFrom " + src.dtype + src.shape + " into " + dtype + shape);
         long n = shape.numel();
+        if (n == 0) return;
         if (dtype == DType.STRING) {
             for (long i = 0; i < n; i++) setString(i, src.getString(i));
         } else if (contiguous && src.contiguous) {

@@ -12,7 +12,8 @@ import java.util.List;
  * The optimization pipeline of each opt level, in one readable place.
  * <ul>
  *   <li>O0: nothing — the graph runs as imported.</li>
- *   <li>O1: semantic clean-ups that keep every op (dead code).</li>
+ *   <li>O1: exact clean-ups, repeated to a fixed point: type inference, constant folding, shape-arithmetic
+ *   simplification, no-op removal, common subexpressions, dead code.</li>
  *   <li>O2: O1 plus fusions ({@link Fusions}: GELU, layer norm, attention, bias+softmax, MatMul+bias+activation,
  *       skip-layer-norm, Conv+BN / Conv+activation), then dead code again.</li>
  *   <li>O3: O2 plus layout changes.</li>
@@ -23,11 +24,18 @@ public final class Pipelines {
 
     public static PassPipeline forLevel(int level) {
         List<Pass> passes = new ArrayList<>();
-        if (level >= 1) passes.add(new FixedPoint("cleanup", 8, new DeadCodeElimination()));
+        if (level >= 1) passes.add(new FixedPoint("cleanup", 16,
+                new InferTypes(),
+                new ConstantFolding(),
+                new ShapeSimplification(),
+                new NoOpRemoval(),
+                new CommonSubexpressionElimination(),
+                new DeadCodeElimination()));
         if (level >= 2) {
             passes.addAll(Fusions.passes());
             passes.add(new DeadCodeElimination());
         }
+        if (level >= 2) passes.add(new dev.kiln.codegen.opt.elementwise.ElementwiseFusion());   // after pattern fusions
         return new PassPipeline("O" + level, passes);
     }
 }

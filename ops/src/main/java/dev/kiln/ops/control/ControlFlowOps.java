@@ -7,7 +7,6 @@ import dev.kiln.ops.KernelContext;
 import dev.kiln.ops.OpFamily;
 import dev.kiln.ops.OpRegistry;
 import dev.kiln.ops.OpSchema;
-import dev.kiln.ops.shape.Args;
 import dev.kiln.ops.shape.ShapeOps;
 import dev.kiln.ops.shape.View;
 import dev.kiln.tensor.DType;
@@ -107,6 +106,4 @@ public final class ControlFlowOps implements OpFamily {
     }
 
     static Tensor stack(KernelContext ctx, List<Tensor> items, int axis) { return stack(ctx, items, axis, null); }
-
-    static int checkedAxis(KernelContext ctx, long axis, int rank) { return Args.axis(ctx, axis, rank); }
 }

@@ -101,6 +101,11 @@ public final class Interpreter {
      * result maps every graph output name to its value, in output order.
      */
     public Map<String, Object> run(Map<String, ?> inputs) {
+        return run(inputs, NodeObserver.NONE);
+    }
+
+    /** As {@link #run(Map)}, reporting each node's execution time to {@code observer}. */
+    public Map<String, Object> run(Map<String, ?> inputs, NodeObserver observer) {
         List<Object> in = new ArrayList<>();
         for (Value v : graph.inputs()) {
             Object x = inputs.get(v.name());
@@ -108,16 +113,16 @@ public final class Interpreter {
                 throw new InvalidInputException("missing input '" + v.name() + "'");
             in.add(x == null ? v.constant() : x);
         }
-        List<Object> out = runGraph(graph, in, null);
+        List<Object> out = runGraph(graph, in, new Scope(null, observer));
         Map<String, Object> result = new java.util.LinkedHashMap<>();
         for (int i = 0; i < graph.outputs().size(); i++) result.put(graph.outputs().get(i).name(), out.get(i));
         return result;
     }
 
-    /** Runs {@code g} with positional inputs inside {@code parent}'s scope (null for the top level). */
+    /** Runs {@code g} with positional inputs inside {@code parent}'s scope. */
     List<Object> runGraph(Graph g, List<Object> inputs, Scope parent) {
         GraphPlan plan = plan(g);
-        Scope scope = new Scope(parent);
+        Scope scope = new Scope(parent, parent.observer());
         for (Value init : g.initializers()) scope.put(init, init.constant());
         for (int i = 0; i < g.inputs().size(); i++) {
             Object x = i < inputs.size() ? inputs.get(i) : null;
@@ -126,10 +131,15 @@ public final class Interpreter {
         List<Node> nodes = g.nodes();
         for (int idx = 0; idx < nodes.size(); idx++) {
             Node n = nodes.get(idx);
+            // Cooperative cancellation: a caller that gave up (a timeout) stops the run at the next node.
+            if (Thread.currentThread().isInterrupted())
+                throw new KilnException("run interrupted before node " + n.describe());
             NodeContext ctx = new NodeContext(this, n, scope);
             Object[] outs;
+            long t0 = System.nanoTime();
             try {
                 outs = kernels.get(n).execute(ctx);
+                scope.observer().executed(n, System.nanoTime() - t0);
             } catch (KilnException | OpFailure e) {
                 throw e;
             } catch (RuntimeException e) {

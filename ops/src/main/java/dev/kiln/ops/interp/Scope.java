@@ -8,9 +8,15 @@ import java.util.Map;
 /** Live values of one graph invocation, chained to the enclosing graph's scope for outer-scope reads. */
 final class Scope {
     private final Scope parent;
+    private final NodeObserver observer;
     private final Map<Value, Object> values = new IdentityHashMap<>();
 
-    Scope(Scope parent) { this.parent = parent; }
+    Scope(Scope parent, NodeObserver observer) {
+        this.parent = parent;
+        this.observer = observer;
+    }
+
+    NodeObserver observer() { return observer; }
 
     void put(Value v, Object x) { values.put(v, x); }
     void remove(Value v) { values.remove(v); }

@@ -58,7 +58,9 @@ public final class CastOps implements OpFamily {
         if (from == DType.STRING) {
             for (long i = 0; i < n; i++) {
                 String s = x.getString(i).strip();
-                if (to.isFloatingPoint()) storeFloat(out, i, parseDouble(s), to, saturate, mode);
+                // f32 parses directly (one rounding from decimal); other widths go through double.
+                if (to == DType.F32) out.setDouble(i, parseFloat(s));
+                else if (to.isFloatingPoint()) storeFloat(out, i, parseDouble(s), to, saturate, mode);
                 else if (to == DType.BOOL) out.setLong(i, parseDouble(s) != 0 ? 1 : 0);
                 else out.writeLong(i, parseInteger(s, to));
             }
@@ -66,7 +68,9 @@ public final class CastOps implements OpFamily {
         }
         boolean srcFloat = from.isFloatingPoint();
         for (long i = 0; i < n; i++) {
-            if (to.isFloatingPoint()) {
+            if (to == DType.F32 && !srcFloat && from != DType.U64) {
+                out.setDouble(i, (float) x.getLong(i));   // long -> float rounds once; via double it could round twice
+            } else if (to.isFloatingPoint()) {
                 storeFloat(out, i, x.getDouble(i), to, saturate, mode);
             } else if (to == DType.BOOL) {
                 out.writeLong(i, srcFloat ? (x.getDouble(i) != 0 || Double.isNaN(x.getDouble(i)) ? 1 : 0) : (x.getLong(i) != 0 ? 1 : 0));
@@ -120,6 +124,14 @@ public final class CastOps implements OpFamily {
         };
     }
 
+    static float parseFloat(String s) {
+        double special = switch (s.toLowerCase(java.util.Locale.ROOT)) {
+            case "inf", "+inf", "infinity", "+infinity", "-inf", "-infinity", "nan", "+nan", "-nan" -> parseDouble(s);
+            default -> 0;
+        };
+        return special != 0 || Double.isNaN(special) ? (float) special : Float.parseFloat(s);
+    }
+
     static long parseInteger(String s, DType to) {
         try {
             if (to == DType.U64) return Long.parseUnsignedLong(s.startsWith("+") ? s.substring(1) : s);
@@ -138,8 +150,23 @@ public final class CastOps implements OpFamily {
         double v = x.getDouble(i);
         if (Double.isNaN(v)) return "nan";
         if (Double.isInfinite(v)) return v > 0 ? "inf" : "-inf";
-        String digits = t == DType.F64 ? Double.toString(v) : Float.toString((float) v);
+        String digits = t == DType.F64 ? Double.toString(v) : t == DType.F32 ? Float.toString((float) v) : shortestNarrow(t, v);
         return numpyStyle(digits, v);
+    }
+
+    /**
+     * Shortest decimal that reads back as the same value of a narrow float type (f16, bf16, float8), as numpy
+     * prints float16: Float.toString would show the f32 expansion (0.1 in f16 is 0.099975586 in f32).
+     */
+    static String shortestNarrow(DType t, double v) {
+        java.math.BigDecimal exact = new java.math.BigDecimal(v);
+        for (int p = 1; p < 17; p++) {
+            java.math.BigDecimal d = exact.round(new java.math.MathContext(p, java.math.RoundingMode.HALF_EVEN));
+            Tensor probe = Tensor.allocate(t, dev.kiln.tensor.Shape.SCALAR);
+            storeFloat(probe, 0, d.doubleValue(), t, true, Float8.RoundMode.NEAREST);
+            if (probe.getDouble(0) == v) return d.toString();
+        }
+        return Double.toString(v);
     }
 
     /** Rewrites Java's shortest representation ({@code 1.0E10}) in numpy's style ({@code 1e+10}). */

@@ -168,7 +168,8 @@ public final class LogicOps implements OpFamily {
     static void writeRaw(Tensor t, long i, long raw, DType to) {
         var seg = t.segment();
         switch (to) {
-            case I4, I2, U4, U2, BOOL -> t.setLong(i, to == DType.BOOL ? raw : raw);
+            // Sub-byte types are kept one per byte (signed ones sign-extended); setLong applies that layout.
+            case I4, I2, U4, U2, BOOL -> t.setLong(i, raw);
             default -> {
                 switch (to.byteSize()) {
                     case 1 -> seg.set(ValueLayout.JAVA_BYTE, i, (byte) raw);

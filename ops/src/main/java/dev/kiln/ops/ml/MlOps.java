@@ -16,7 +16,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Op family: classic-ML ops of domain ai.onnx.ml (LabelEncoder, ArrayFeatureExtractor, Binarizer, TreeEnsemble)
+ * Op family: classic-ML ops of domain ai.onnx.ml (LabelEncoder, ArrayFeatureExtractor, Binarizer, TreeEnsemble,
+ * the legacy TreeEnsembleRegressor/Classifier, LinearRegressor/Classifier, Scaler, Normalizer, Imputer,
+ * OneHotEncoder, CategoryMapper, FeatureVectorizer, SVMRegressor, SVMClassifier)
  * and the text-feature op TfIdfVectorizer of the default domain.
  */
 public final class MlOps implements OpFamily {
@@ -43,7 +45,60 @@ public final class MlOps implements OpFamily {
                             nt == null ? Dim.UNKNOWN : Dim.of(nt.asInt())));
                 })
                 .kernel(TreeEnsembleKernel::run).register(r);
+        OpSchema.builder(ML, "TreeEnsembleRegressor").since(1, 3).attrString("aggregate_function", "SUM")
+                .attrString("post_transform", "NONE").attrInt("n_targets", 1)
+                .infer(ctx -> Args.set(ctx, 0, DType.F32, List.of(batch(ctx), Dim.of(Args.intAttr(ctx, "n_targets", 1)))))
+                .kernel(LegacyTrees::regressor).register(r);
+        OpSchema.builder(ML, "TreeEnsembleClassifier").since(1, 3).attrString("post_transform", "NONE")
+                .infer(MlOps::classifierInfer).kernel(LegacyTrees::classifier).register(r);
+        OpSchema.builder(ML, "LinearRegressor").since(1).attrString("post_transform", "NONE").attrInt("targets", 1)
+                .infer(ctx -> Args.set(ctx, 0, DType.F32, List.of(batch(ctx), Dim.of(Args.intAttr(ctx, "targets", 1)))))
+                .kernel(LinearOps::linearRegressor).register(r);
+        OpSchema.builder(ML, "LinearClassifier").since(1).attrString("post_transform", "NONE").attrInt("multi_class", 0)
+                .infer(MlOps::classifierInfer).kernel(LinearOps::linearClassifier).register(r);
+        OpSchema.builder(ML, "Scaler").since(1)
+                .infer(ctx -> Args.set(ctx, 0, DType.F32, Args.dims(ctx, 0))).kernel(LinearOps::scaler).register(r);
+        OpSchema.builder(ML, "Normalizer").since(1).attrString("norm", "MAX")
+                .infer(ctx -> Args.set(ctx, 0, DType.F32, Args.dims(ctx, 0))).kernel(LinearOps::normalizer).register(r);
+        OpSchema.builder(ML, "Imputer").since(1).attrFloat("replaced_value_float", 0f).attrInt("replaced_value_int64", 0)
+                .infer(dev.kiln.ops.Infers.SAME_AS_INPUT0).kernel(LinearOps::imputer).register(r);
+        OpSchema.builder(ML, "OneHotEncoder").since(1).attrInt("zeros", 1)
+                .infer(ctx -> {
+                    List<Dim> d = Args.dims(ctx, 0);
+                    var ci = ctx.node().attribute("cats_int64s");
+                    var cs = ctx.node().attribute("cats_strings");
+                    long c = ci != null ? ci.asInts().length : cs != null ? cs.asStrings().length : -1;
+                    List<Dim> out = d == null ? null : new java.util.ArrayList<>(d);
+                    if (out != null) out.add(c < 0 ? Dim.UNKNOWN : Dim.of(c));
+                    Args.set(ctx, 0, DType.F32, out);
+                }).kernel(EncoderOps::oneHotEncoder).register(r);
+        OpSchema.builder(ML, "CategoryMapper").since(1).attrInt("default_int64", -1).attrString("default_string", "_Unused")
+                .infer(ctx -> Args.set(ctx, 0, Args.dtype(ctx, 0) == DType.STRING ? DType.I64 : DType.STRING, Args.dims(ctx, 0)))
+                .kernel(EncoderOps::categoryMapper).register(r);
+        OpSchema.builder(ML, "FeatureVectorizer").since(1)
+                .infer(ctx -> {
+                    long[] d = Args.intsAttr(ctx, "inputdimensions");
+                    long w = 0;
+                    if (d != null) for (long x : d) w += x;
+                    Args.set(ctx, 0, DType.F32, List.of(batch(ctx), d == null ? Dim.UNKNOWN : Dim.of(w)));
+                }).kernel(EncoderOps::featureVectorizer).register(r);
+        OpSchema.builder(ML, "SVMRegressor").since(1).attrString("kernel_type", "LINEAR").attrInt("n_supports", 0)
+                .attrInt("one_class", 0).attrString("post_transform", "NONE")
+                .infer(ctx -> Args.set(ctx, 0, DType.F32, List.of(batch(ctx), Dim.of(1)))).kernel(SvmOps::regressor).register(r);
+        OpSchema.builder(ML, "SVMClassifier").since(1).attrString("kernel_type", "LINEAR").attrString("post_transform", "NONE")
+                .infer(MlOps::classifierInfer).kernel(SvmClassifier::run).register(r);
         OpSchema.builder("TfIdfVectorizer").since(9).infer(MlOps::tfIdfInfer).kernel(TfIdf::run).register(r);
+    }
+
+    private static Dim batch(InferenceContext ctx) {
+        List<Dim> d = Args.dims(ctx, 0);
+        return d == null ? Dim.UNKNOWN : d.size() == 1 ? Dim.of(1) : d.isEmpty() ? Dim.UNKNOWN : d.get(0);
+    }
+
+    private static void classifierInfer(InferenceContext ctx) {
+        boolean strings = ctx.node().attribute("classlabels_strings") != null;
+        Args.set(ctx, 0, strings ? DType.STRING : DType.I64, List.of(batch(ctx)));
+        Args.set(ctx, 1, DType.F32, List.of(batch(ctx), Dim.UNKNOWN));
     }
 
     private static void tfIdfInfer(InferenceContext ctx) {

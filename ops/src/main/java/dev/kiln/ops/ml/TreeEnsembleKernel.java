@@ -53,7 +53,9 @@ final class TreeEnsembleKernel {
         long n = x.shape().dim(0), f = x.shape().dim(1);
         Shape outShape = dev.kiln.ops.shape.Args.shape(ctx, new long[]{n, nTargets});
         double[] out = new double[(int) outShape.numel()];
-        double init = agg == 2 ? Double.MAX_VALUE : agg == 3 ? -Double.MAX_VALUE : 0;
+        // MIN/MAX start from the input type's largest finite value, as the ONNX reference does.
+        double big = x.dtype() == dev.kiln.tensor.DType.F64 ? Double.MAX_VALUE : Float.MAX_VALUE;
+        double init = agg == 2 ? big : agg == 3 ? -big : 0;
         java.util.Arrays.fill(out, init);
         for (long row = 0; row < n; row++) {
             for (long root : roots) {
@@ -93,24 +95,10 @@ final class TreeEnsembleKernel {
                     default -> throw ctx.fail("unknown aggregate_function " + agg);
                 };
             }
-            postTransform(ctx, out, (int) (row * nTargets), (int) nTargets, post);
+            PostTransform.of(ctx, post).apply(out, (int) (row * nTargets), (int) nTargets);
         }
         Tensor y = Tensor.allocate(x.dtype(), outShape);
         for (int i = 0; i < out.length; i++) y.setDouble(i, out[i]);
         return new Object[]{y};
-    }
-
-    private static void postTransform(KernelContext ctx, double[] v, int from, int len, int post) {
-        switch (post) {
-            case 0 -> { }
-            case 1 -> {
-                double mx = Double.NEGATIVE_INFINITY, sum = 0;
-                for (int i = 0; i < len; i++) mx = Math.max(mx, v[from + i]);
-                for (int i = 0; i < len; i++) { v[from + i] = Math.exp(v[from + i] - mx); sum += v[from + i]; }
-                for (int i = 0; i < len; i++) v[from + i] /= sum;
-            }
-            case 2 -> { for (int i = 0; i < len; i++) v[from + i] = 1 / (1 + Math.exp(-v[from + i])); }
-            default -> throw ctx.fail("post_transform " + post + " is not supported");
-        }
     }
 }

@@ -24,7 +24,8 @@ final class AttentionKernel {
     static Object[] run(KernelContext ctx) {
         Tensor qT = ctx.input(0), kT = ctx.input(1), vT = ctx.input(2);
         Tensor maskT = ctx.optionalInput(3), pastKT = ctx.optionalInput(4), pastVT = ctx.optionalInput(5);
-        Tensor nonpadT = ctx.opsetVersion() >= 24 ? ctx.optionalInput(6) : null;
+        Tensor nonpadT = ctx.optionalInput(6);
+        if (nonpadT != null && ctx.opsetVersion() < 24) throw ctx.fail("nonpad_kv_seqlen (input 6) needs opset 24, the model imports " + ctx.opsetVersion());
         AttnIo.requireFloat(ctx, qT, "Q");
         int rank = qT.rank();
         if (rank != 3 && rank != 4) throw ctx.fail("Q must be 3-D or 4-D, got shape " + qT.shape());
@@ -72,6 +73,7 @@ final class AttentionKernel {
         }
         int total = past + skv;
         AttnIo.checkedSize(ctx, b, hq, sq, total);
+        AttnIo.checkedSize(ctx, b, hkv, total, Math.max(d, dv));
 
         double[] q = AttnIo.doubles(qT);
         // Present K/V in (B, Hkv, T, D) layout: the cache followed by the new positions.
@@ -122,9 +124,9 @@ final class AttentionKernel {
                     softmaxInPlace(scores, total, max, allMasked);
                     if (wantQk && mode == 3) System.arraycopy(scores, 0, qkOut, qkRow, total);
                     int yOff = rank == 4 ? ((bi * hq + h) * sq + i) * dv : ((bi * sq + i) * hq + h) * dv;
+                    // No shortcut for zero probabilities: like the reference's MatMul, 0 * inf in V gives NaN.
                     for (int j = 0; j < total; j++) {
                         double p = scores[j];
-                        if (p == 0) continue;
                         int vOff = (kvBase + j) * dv;
                         for (int c = 0; c < dv; c++) y[yOff + c] += p * vAll[vOff + c];
                     }
@@ -184,7 +186,7 @@ final class AttentionKernel {
             this.total = total;
             if (maskT != null) {
                 int r = maskT.rank();
-                if (r < 2 || r > 4) throw ctx.fail("attn_mask must have rank 2 to 4, got shape " + maskT.shape());
+                if (r < 1 || r > 4) throw ctx.fail("attn_mask must have rank 1 to 4, got shape " + maskT.shape());
                 long[] md = new long[4];
                 java.util.Arrays.fill(md, 1);
                 for (int i = 0; i < r; i++) md[4 - r + i] = maskT.shape().dim(i);
@@ -208,6 +210,7 @@ final class AttentionKernel {
                 mask = null; msB = msH = msI = 0; maskCols = 0;
             }
             if (nonpadT != null) {
+                if (nonpadT.dtype().isFloatingPoint()) throw ctx.fail("nonpad_kv_seqlen must be an integer tensor, got " + nonpadT.dtype());
                 if (nonpadT.numel() != b) throw ctx.fail("nonpad_kv_seqlen must have one entry per batch (" + b + "), got shape " + nonpadT.shape());
                 nonpad = nonpadT.toLongArray();
             } else {

@@ -10,7 +10,7 @@ import dev.kiln.tensor.Tensor;
 /** Op family: attention and its building blocks (Attention, RotaryEmbedding, SwiGLU, ...). */
 public final class AttentionOps implements OpFamily {
     @Override public void register(OpRegistry r) {
-        // 24 added nonpad_kv_seqlen (input 6); the kernel ignores that slot under 23.
+        // 24 added nonpad_kv_seqlen (input 6); under 23 the kernel rejects that input.
         OpSchema.builder("Attention").since(23, 24)
                 .attrInt("is_causal", 0)
                 .attrFloat("softcap", 0f)
@@ -63,7 +63,7 @@ public final class AttentionOps implements OpFamily {
                     ctx.setOutputType(0, q);
                     if (ctx.outputCount() > 1) ctx.setOutputType(1, AttnIo.typeOf(q.dtype(), AttnIo.dim(q, 0), -1, -1, -1));
                 })
-                .kernel(RecurrentAttentionKernels::linearAttention)
+                .kernel(AttentionStateKernels::linearAttention)
                 .register(r);
 
         OpSchema.builder("CausalConvWithState").since(27)
@@ -77,7 +77,7 @@ public final class AttentionOps implements OpFamily {
                     if (ctx.outputCount() > 1)
                         ctx.setOutputType(1, AttnIo.typeOf(x.dtype(), AttnIo.dim(x, 0), AttnIo.dim(x, 1), k < 0 ? -1 : k - 1));
                 })
-                .kernel(RecurrentAttentionKernels::causalConv)
+                .kernel(AttentionStateKernels::causalConv)
                 .register(r);
 
         OpSchema.builder("ai.onnx.preview", "FlexAttention").since(1)

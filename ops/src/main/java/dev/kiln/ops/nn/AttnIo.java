@@ -43,10 +43,35 @@ final class AttnIo {
         if (dtype == DType.F32) {
             MemorySegment seg = t.segment();
             for (int i = 0; i < values.length; i++) seg.set(F32, 4L * i, (float) values[i]);
+        } else if (dtype.isInteger()) {
+            // Interpolating kernels (Resize on uint8 images) can overshoot the type's range: saturate instead of
+            // letting the narrowing store wrap around.
+            double lo = minOf(dtype), hi = maxOf(dtype);
+            for (int i = 0; i < values.length; i++) {
+                double v = values[i];
+                t.setDouble(i, Double.isNaN(v) ? 0 : Math.min(Math.max(v, lo), hi));
+            }
         } else {
             for (int i = 0; i < values.length; i++) t.setDouble(i, values[i]);
         }
         return t;
+    }
+
+    private static double minOf(DType t) {
+        return switch (t) {
+            case I8 -> Byte.MIN_VALUE; case I16 -> Short.MIN_VALUE; case I32 -> Integer.MIN_VALUE; case I64 -> Long.MIN_VALUE;
+            case I4 -> -8; case I2 -> -2;
+            default -> 0;
+        };
+    }
+
+    private static double maxOf(DType t) {
+        return switch (t) {
+            case I8 -> Byte.MAX_VALUE; case U8 -> 255; case I16 -> Short.MAX_VALUE; case U16 -> 65535;
+            case I32 -> Integer.MAX_VALUE; case U32 -> 4294967295.0; case I64 -> Long.MAX_VALUE; case U64 -> 0x1p64;
+            case I4 -> 7; case U4 -> 15; case I2 -> 1; case U2 -> 3;
+            default -> Double.MAX_VALUE;
+        };
     }
 
     static Tensor tensor(DType dtype, long[] dims, double[] values) { return tensor(dtype, Shape.of(dims), values); }

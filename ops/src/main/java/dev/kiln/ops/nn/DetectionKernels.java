@@ -1,7 +1,6 @@
 package dev.kiln.ops.nn;
 
 import dev.kiln.ops.KernelContext;
-import dev.kiln.tensor.DType;
 import dev.kiln.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -98,8 +97,9 @@ final class DetectionKernels {
             int gh = sampling > 0 ? sampling : (int) Math.ceil(rh / ph);
             int gw = sampling > 0 ? sampling : (int) Math.ceil(rw / pw);
             int count = Math.max(gh * gw, 1);
-            // Sample positions and weights are shared by every channel.
-            int samples = ph * pw * gh * gw;
+            // Sample positions and weights are shared by every channel. The grid follows the ROI's size, so a huge
+            // ROI must not turn into a huge allocation.
+            int samples = AttnIo.checkedSize(ctx, ph, pw, gh, gw, 4) / 4;
             int[] pos = new int[samples * 4];
             double[] wt = new double[samples * 4];
             int s = 0;
@@ -206,6 +206,4 @@ final class DetectionKernels {
         double union = areaA + areaB - inter;
         return union <= 0 ? 0 : inter / union;
     }
-
-    static final DType INDEX = DType.I64;
 }

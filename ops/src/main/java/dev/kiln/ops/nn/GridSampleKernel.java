@@ -48,6 +48,7 @@ final class GridSampleKernel {
         outDims[0] = n; outDims[1] = c;
         for (int i = 0; i < k; i++) { outDims[i + 2] = gT.shape().dim(i + 1); outPlane *= (int) outDims[i + 2]; }
         AttnIo.checkedSize(ctx, outDims);
+        if (plane == 0 && (long) n * c * outPlane > 0) throw ctx.fail("X " + xT.shape() + " has an empty spatial axis to sample from");
         double[] x = AttnIo.doubles(xT), g = AttnIo.doubles(gT), y = new double[n * c * outPlane];
         int[] strides = new int[k];
         for (int i = k - 1, s = 1; i >= 0; i--) { strides[i] = s; s *= dims[i]; }

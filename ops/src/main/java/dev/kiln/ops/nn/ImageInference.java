@@ -20,7 +20,10 @@ final class ImageInference {
         int r = x.rank();
         boolean upsample = ctx.node().opType().equals("Upsample");
         Tensor scales = null, sizes = null;
-        if (upsample || ctx.opsetVersion() < 11) {
+        if (upsample && ctx.opsetVersion() < 9) {
+            var sa = ctx.node().attribute("scales");
+            if (sa != null) scales = Tensor.of(sa.asFloats(), sa.asFloats().length);
+        } else if (upsample || ctx.opsetVersion() < 11) {
             if (ctx.inputCount() > 1) scales = ctx.constantInput(1);
         } else {
             if (ctx.inputCount() > 2) scales = ctx.constantInput(2);
@@ -35,16 +38,26 @@ final class ImageInference {
         boolean keep = ctx.node().attribute("keep_aspect_ratio_policy") != null
                 && !ctx.node().attribute("keep_aspect_ratio_policy").asString().equals("stretch");
         if ((scales == null && sizes == null) || keep) {
-            if (scales == null && sizes == null || keep) for (int i = 0; i < r; i++) if (isResized(axesAttr, i, r)) dims.set(i, Dim.UNKNOWN);
+            for (int i = 0; i < r; i++) if (isResized(axesAttr, i, r)) dims.set(i, Dim.UNKNOWN);
             ctx.setOutputType(0, new TensorType(x.dtype(), dims));
             return;
         }
         int[] axes = new int[axesAttr == null ? r : axesAttr.length];
-        for (int i = 0; i < axes.length; i++) axes[i] = axesAttr == null ? i : (int) (axesAttr[i] < 0 ? axesAttr[i] + r : axesAttr[i]);
+        Tensor given = sizes != null ? sizes : scales;
+        if (given.numel() != axes.length) {   // malformed: the kernel reports it; inference just gives up
+            ctx.setOutputType(0, TensorType.unranked(x.dtype()));
+            return;
+        }
         for (int i = 0; i < axes.length; i++) {
-            if (sizes != null) { dims.set(axes[i], Dim.of(sizes.getLong(i))); continue; }
+            long ax = axesAttr == null ? i : axesAttr[i] < 0 ? axesAttr[i] + r : axesAttr[i];
+            if (ax < 0 || ax >= r) { ctx.setOutputType(0, TensorType.unranked(x.dtype())); return; }
+            axes[i] = (int) ax;
+        }
+        for (int i = 0; i < axes.length; i++) {
+            if (sizes != null) { long sz = sizes.getLong(i); dims.set(axes[i], sz < 0 ? Dim.UNKNOWN : Dim.of(sz)); continue; }
             long in = dims.get(axes[i]).valueOr(-1);
-            dims.set(axes[i], in < 0 ? Dim.UNKNOWN : Dim.of((long) ((double) (float) scales.getDouble(i) * in)));
+            double sc = (float) scales.getDouble(i);
+            dims.set(axes[i], in < 0 || !(sc > 0) ? Dim.UNKNOWN : Dim.of((long) (sc * in)));
         }
         ctx.setOutputType(0, new TensorType(x.dtype(), dims));
     }
@@ -59,7 +72,10 @@ final class ImageInference {
     static void gridSample(InferenceContext ctx) {
         TensorType x = AttnIo.tensorType(ctx.inputType(0)), g = AttnIo.tensorType(ctx.inputType(1));
         if (x == null) return;
-        if (g == null || !g.hasRank() || !x.hasRank()) { ctx.setOutputType(0, TensorType.unranked(x.dtype())); return; }
+        if (g == null || !g.hasRank() || !x.hasRank() || x.rank() < 2 || g.rank() < 2) {
+            ctx.setOutputType(0, TensorType.unranked(x.dtype()));
+            return;
+        }
         List<Dim> dims = new ArrayList<>();
         dims.add(x.dims().get(0));
         dims.add(x.dims().get(1));

@@ -5,7 +5,7 @@ import dev.kiln.ops.OpFamily;
 import dev.kiln.ops.OpRegistry;
 import dev.kiln.ops.OpSchema;
 
-/** Op family: image ops (Resize, Upsample, GridSample, AffineGrid, RoiAlign, NonMaxSuppression). */
+/** Op family: image ops (Resize, Upsample, GridSample, AffineGrid, RoiAlign, ImageDecoder, NonMaxSuppression). */
 public final class ImageOps implements OpFamily {
     @Override public void register(OpRegistry r) {
         // 10: scales only, asymmetric; 11: roi/sizes, coordinate modes; 13: optional roi/scales;
@@ -37,9 +37,7 @@ public final class ImageOps implements OpFamily {
                 .attrString("mode", "linear")
                 .attrString("padding_mode", "zeros")
                 .infer(ImageInference::gridSample)
-                .kernel(ctx -> {
-                    return GridSampleKernel.run(ctx);
-                })
+                .kernel(GridSampleKernel::run)
                 .register(r);
 
         OpSchema.builder("AffineGrid").since(20)
@@ -57,6 +55,16 @@ public final class ImageOps implements OpFamily {
                 .attrFloat("spatial_scale", 1f)
                 .infer(ImageInference::roiAlign)
                 .kernel(DetectionKernels::roiAlign)
+                .register(r);
+
+        OpSchema.builder("ImageDecoder").since(20)
+                .attrString("pixel_format", "RGB")
+                .infer(ctx -> {
+                    var f = ctx.node().attribute("pixel_format");
+                    long c = f != null && f.asString().equals("Grayscale") ? 1 : 3;
+                    ctx.setOutputType(0, AttnIo.typeOf(dev.kiln.tensor.DType.U8, -1, -1, c));
+                })
+                .kernel(ImageDecodeKernel::run)
                 .register(r);
 
         OpSchema.builder("NonMaxSuppression").since(10, 11)

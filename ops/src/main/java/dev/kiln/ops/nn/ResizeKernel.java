@@ -130,6 +130,9 @@ final class ResizeKernel {
             if (out[a] == in[a] && scale[a] == 1.0 && !crop) continue;
             Taps t = taps(ctx, (int) in[a], (int) out[a], scale[a], roi[a], roi[r + a], mode, ctm, nearest, cubicA,
                     excludeOutside, antialias);
+            long[] next = cur.clone();
+            next[a] = out[a];
+            AttnIo.checkedSize(ctx, next);   // intermediate shapes mix input and output sizes
             data = resizeAxis(data, cur, a, t);
             cur[a] = out[a];
             outsideByAxis[a] = t.outside;
@@ -168,6 +171,7 @@ final class ResizeKernel {
             case "pytorch_half_pixel" -> outW == 1 ? -0.5 : (o + 0.5) / scale - 0.5;
             case "align_corners" -> outW == 1 ? 0 : o * (inLen - 1) / (outW - 1);
             case "asymmetric" -> o / scale;
+            case "tf_half_pixel_for_nn" -> (o + 0.5) / scale;   // opset 11 only
             case "tf_crop_and_resize" -> {
                 double v = outW == 1 ? (roiEnd - roiStart) * (inLen - 1) / 2 : o * (roiEnd - roiStart) * (inLen - 1) / (outW - 1);
                 yield v + roiStart * (inLen - 1);
@@ -180,6 +184,8 @@ final class ResizeKernel {
                              String mode, String ctm, Nearest nearest, double cubicA, boolean excludeOutside,
                              boolean antialias) {
         double s = Math.min(scale, 1.0);
+        // Antialiasing widens the filter by 1/scale; refuse scales that would make it absurdly wide.
+        if (antialias && s < 1e-4) throw ctx.fail("antialias with scale " + scale + " is too small");
         int start, n;   // taps cover base + start .. base + start + n - 1, where base = index left of the coordinate
         switch (mode) {
             case "nearest" -> { start = 0; n = 1; }
@@ -187,7 +193,7 @@ final class ResizeKernel {
             default -> { start = antialias ? (int) Math.floor(-2 / s) + 1 : -1; n = antialias ? 2 - 2 * start : 4; }
         }
         if (inLen == 0 && outLen > 0) throw ctx.fail("cannot resize an empty axis to " + outLen);
-        int[] idx = new int[outLen * n];
+        int[] idx = new int[AttnIo.checkedSize(ctx, outLen, n)];
         double[] w = new double[outLen * n];
         boolean[] outside = new boolean[outLen];
         double[] c = new double[n];

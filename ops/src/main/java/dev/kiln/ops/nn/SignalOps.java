@@ -7,8 +7,6 @@ import dev.kiln.ops.OpRegistry;
 import dev.kiln.ops.OpSchema;
 import dev.kiln.tensor.DType;
 
-import java.util.List;
-
 /** Op family: signal processing (DFT, STFT, window functions, MelWeightMatrix). */
 public final class SignalOps implements OpFamily {
     @Override public void register(OpRegistry r) {
@@ -65,6 +63,4 @@ public final class SignalOps implements OpFamily {
     private static TensorType unknownDims(DType dt, int rank) {
         return new TensorType(dt, java.util.Collections.nCopies(rank, Dim.UNKNOWN));
     }
-
-    static List<Dim> none() { return List.of(); }
 }

@@ -6,22 +6,11 @@ import dev.kiln.tensor.Tensor;
 
 /**
  * Reference kernels of the signal ops: DFT (17, 20) and STFT (17). Complex values are stored as a trailing axis
- * of size 2 (real, imaginary); a trailing axis of size 1 is a real signal. Transforms are direct O(n^2) sums with
- * a precomputed twiddle table indexed by (k * t) mod n, which keeps every angle exact to one rounding.
+ * of size 2 (real, imaginary); a trailing axis of size 1 is a real signal. Each line is transformed by
+ * {@link SignalFft} in double precision and rounded once to the output type.
  */
 final class SpectralKernels {
     private SpectralKernels() {}
-
-    /** cos/sin of 2*pi*m/n for m in [0, n). */
-    private static double[][] twiddles(int n) {
-        double[] c = new double[n], s = new double[n];
-        for (int m = 0; m < n; m++) {
-            double a = 2 * Math.PI * m / n;
-            c[m] = Math.cos(a);
-            s[m] = Math.sin(a);
-        }
-        return new double[][]{c, s};
-    }
 
     static Object[] dft(KernelContext ctx) {
         Tensor xT = ctx.input(0);
@@ -46,7 +35,7 @@ final class SpectralKernels {
         if (lenT != null && lenT.numel() > 0) nL = lenT.getLong(0);
         else nL = inverse && onesided ? 2L * (len - 1) : len;
         if (nL <= 0) throw ctx.fail("dft_length must be positive, got " + nL);
-        int n = (int) nL;
+        int n = AttnIo.checkedSize(ctx, nL);
         if (inverse && onesided && comps != 2) throw ctx.fail("an inverse one-sided DFT needs a complex (half-spectrum) input");
         if (onesided && !inverse && comps != 1) throw ctx.fail("a one-sided DFT needs a real input");
 
@@ -60,8 +49,6 @@ final class SpectralKernels {
         for (int i = 0; i < axis; i++) outer *= (int) xT.shape().dim(i);
         for (int i = axis + 1; i < r - 1; i++) inner *= (int) xT.shape().dim(i);
         double[] x = AttnIo.doubles(xT), y = new double[outer * outLen * inner * outComps];
-        double[][] tw = twiddles(n);
-        double sign = inverse ? 1 : -1;
         double norm = inverse ? 1.0 / n : 1.0;
         double[] re = new double[n], im = new double[n];
         for (int p = 0; p < outer; p++) {
@@ -70,13 +57,14 @@ final class SpectralKernels {
                 java.util.Arrays.fill(re, 0);
                 java.util.Arrays.fill(im, 0);
                 if (inverse && onesided) {
-                    // Hermitian half spectrum: X[k] for k < len, conj(X[n - k]) above.
+                    // Hermitian half spectrum: X[k] up to n/2, conj(X[n - k]) above; bins the input lacks are 0.
                     for (int k = 0; k < n; k++) {
-                        int src = k < len ? k : n - k;
-                        if (src < 0 || src >= len) continue;
+                        boolean mirrored = k > n / 2;
+                        int src = mirrored ? n - k : k;
+                        if (src >= len) continue;
                         int off = ((p * len + src) * inner + q) * comps;
                         re[k] = x[off];
-                        im[k] = k < len ? x[off + 1] : -x[off + 1];
+                        im[k] = mirrored ? -x[off + 1] : x[off + 1];
                     }
                 } else {
                     for (int t = 0; t < Math.min(len, n); t++) {
@@ -85,17 +73,11 @@ final class SpectralKernels {
                         im[t] = comps == 2 ? x[off + 1] : 0;
                     }
                 }
+                SignalFft.transform(re, im, n, inverse ? 1 : -1);
                 for (int k = 0; k < outLen; k++) {
-                    double sr = 0, si = 0;
-                    for (int t = 0; t < n; t++) {
-                        int m = (int) ((long) k * t % n);
-                        double c = tw[0][m], s = sign * tw[1][m];
-                        sr += re[t] * c - im[t] * s;
-                        si += re[t] * s + im[t] * c;
-                    }
                     int off = ((p * outLen + k) * inner + q) * outComps;
-                    y[off] = sr * norm;
-                    if (outComps == 2) y[off + 1] = si * norm;
+                    y[off] = re[k] * norm;
+                    if (outComps == 2) y[off + 1] = im[k] * norm;
                 }
             }
         }
@@ -129,7 +111,6 @@ final class SpectralKernels {
         int bins = onesided ? n / 2 + 1 : n;
         double[] s = AttnIo.doubles(sT), w = winT == null ? null : AttnIo.doubles(winT);
         double[] y = new double[AttnIo.checkedSize(ctx, b, frames, bins, 2)];
-        double[][] tw = twiddles(n);
         double[] re = new double[n], im = new double[n];
         for (int bi = 0; bi < b; bi++) {
             for (int f = 0; f < frames; f++) {
@@ -139,17 +120,11 @@ final class SpectralKernels {
                     re[t] = s[off] * wt;
                     im[t] = comps == 2 ? s[off + 1] * wt : 0;
                 }
+                SignalFft.transform(re, im, n, -1);
                 for (int k = 0; k < bins; k++) {
-                    double sr = 0, si = 0;
-                    for (int t = 0; t < n; t++) {
-                        int m = (int) ((long) k * t % n);
-                        double c = tw[0][m], sn = -tw[1][m];
-                        sr += re[t] * c - im[t] * sn;
-                        si += re[t] * sn + im[t] * c;
-                    }
                     int off = ((bi * frames + f) * bins + k) * 2;
-                    y[off] = sr;
-                    y[off + 1] = si;
+                    y[off] = re[k];
+                    y[off + 1] = im[k];
                 }
             }
         }
@@ -158,11 +133,15 @@ final class SpectralKernels {
 
     static DType outputType(KernelContext ctx) {
         int code = (int) ctx.attrInt("output_datatype");
+        DType t;
         try {
-            return DType.fromOnnx(code);
+            t = DType.fromOnnx(code);
         } catch (IllegalArgumentException e) {
             throw ctx.fail("unsupported output_datatype " + code);
         }
+        boolean ok = t.isFloatingPoint() ? !t.isFloat8OrSmaller() : t.isInteger() && !t.isSubByte();
+        if (!ok) throw ctx.fail("output_datatype must be a float or integer type, got " + t);
+        return t;
     }
 
     /** Generalised cosine window a0 - a1 cos(2 pi n / D) + a2 cos(4 pi n / D); D = N (periodic) or N - 1. */

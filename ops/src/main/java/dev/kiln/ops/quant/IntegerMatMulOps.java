@@ -18,7 +18,7 @@ import dev.kiln.tensor.Tensor;
 public final class IntegerMatMulOps implements OpFamily {
     @Override public void register(OpRegistry r) {
         OpSchema.builder("MatMulInteger").since(10)
-                .infer(ctx -> ctx.setOutputType(0, TensorType.unranked(DType.I32)))
+                .infer(ctx -> ctx.setOutputType(0, matmulType(ctx, 0, 1, DType.I32)))
                 .kernel(ctx -> {
                     Tensor a = intIn(ctx, 0), b = intIn(ctx, 1);
                     Product p = Product.of(ctx, a, b, ctx.optionalInput(2), ctx.optionalInput(3));
@@ -27,8 +27,22 @@ public final class IntegerMatMulOps implements OpFamily {
                     return new Object[] {out};
                 }).register(r);
         OpSchema.builder("QLinearMatMul").since(10, 21)
-                .infer(ctx -> ctx.setOutputType(0, TensorType.unranked(Infers.dtypeOf(ctx.inputType(7)))))
+                .infer(ctx -> ctx.setOutputType(0, matmulType(ctx, 0, 3, Infers.dtypeOf(ctx.inputType(7)))))
                 .kernel(IntegerMatMulOps::qlinear).register(r);
+    }
+
+    /** numpy matmul output dims from the operands' static dims (unranked when either rank is unknown). */
+    static TensorType matmulType(dev.kiln.graph.InferenceContext ctx, int ia, int ib, DType dtype) {
+        if (!(ctx.inputType(ia) instanceof TensorType a) || !a.hasRank() || !(ctx.inputType(ib) instanceof TensorType b) || !b.hasRank()
+                || a.rank() == 0 || b.rank() == 0)
+            return TensorType.unranked(dtype);
+        java.util.List<dev.kiln.graph.Dim> ad = a.dims(), bd = b.dims();
+        java.util.List<dev.kiln.graph.Dim> out = new java.util.ArrayList<>(Infers.broadcastDims(
+                ad.size() > 2 ? ad.subList(0, ad.size() - 2) : java.util.List.of(),
+                bd.size() > 2 ? bd.subList(0, bd.size() - 2) : java.util.List.of()));
+        if (ad.size() >= 2) out.add(ad.get(ad.size() - 2));
+        if (bd.size() >= 2) out.add(bd.get(bd.size() - 1));
+        return new TensorType(dtype, out);
     }
 
     private static Tensor intIn(KernelContext ctx, int i) {

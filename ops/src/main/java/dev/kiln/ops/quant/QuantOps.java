@@ -95,7 +95,9 @@ public final class QuantOps implements OpFamily {
         if (zp != null && !(zp.numel() == 1 && scale.numel() == 1) && !zp.shape().equals(scale.shape())) throw ctx.fail("zero point shape " + zp.shape() + " differs from scale shape " + scale.shape());
         ScaleMap map = ScaleMap.of(ctx, x.shape(), scale);
         boolean saturate = ctx.attrInt("saturate") != 0;
-        DType st = scale.dtype();
+        // The division runs in the scale's precision unless the 'precision' attribute names another float type.
+        long prec = ctx.attrInt("precision");
+        DType st = prec != 0 ? DType.fromOnnx((int) prec) : scale.dtype();
         Tensor out = Tensor.allocate(to, x.shape());
         long n = x.numel();
         long lo = rangeMin(to), hi = rangeMax(to);

@@ -101,7 +101,7 @@ public final class ReductionOps implements OpFamily {
     }
 
     private static double[] reduceDouble(Tensor v, long outN, long red, Kind kind) {
-        double[] acc = new double[(int) outN];
+        double[] acc = new double[Math.toIntExact(outN)];
         double init = switch (kind) {
             case MAX, LOG_SUM_EXP -> Double.NEGATIVE_INFINITY;
             case MIN -> Double.POSITIVE_INFINITY;
@@ -141,7 +141,7 @@ public final class ReductionOps implements OpFamily {
     }
 
     private static long[] reduceLong(Tensor v, long outN, long red, Kind kind, DType t) {
-        long[] acc = new long[(int) outN];
+        long[] acc = new long[Math.toIntExact(outN)];
         boolean u64 = t == DType.U64;
         long init = switch (kind) {
             case MAX -> minValue(t);

@@ -2,10 +2,8 @@ package dev.kiln.ops.shape;
 
 import dev.kiln.graph.Dim;
 import dev.kiln.graph.InferenceContext;
-import dev.kiln.graph.ValueType;
 import dev.kiln.graph.ValueType.TensorType;
 import dev.kiln.ops.KernelContext;
-import dev.kiln.ops.OpFailure;
 import dev.kiln.tensor.DType;
 import dev.kiln.tensor.Shape;
 import dev.kiln.tensor.Tensor;
@@ -134,8 +132,4 @@ public final class Args {
         if (b.equals(Dim.of(1))) return a;
         return Dim.UNKNOWN;
     }
-
-    public static ValueType seqOf(ValueType t) { return new ValueType.SequenceType(t); }
-
-    static OpFailure fail(String msg) { return new OpFailure(msg); }
 }

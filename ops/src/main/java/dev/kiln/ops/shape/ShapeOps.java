@@ -1,7 +1,5 @@
 package dev.kiln.ops.shape;
 
-import dev.kiln.graph.Dim;
-import dev.kiln.graph.ValueType.TensorType;
 import dev.kiln.ops.Infers;
 import dev.kiln.ops.KernelContext;
 import dev.kiln.ops.OpFamily;
@@ -359,7 +357,4 @@ public final class ShapeOps implements OpFamily {
         Args.shape(ctx, out);
         return new Object[]{new View(v.base(), v.offset(), d, s).materialize().reshape(out)};
     }
-
-    static TensorType typeOf(Tensor t) { return TensorType.of(t.dtype(), t.shape()); }
-    static Dim known(long v) { return Dim.of(v); }
 }

@@ -22,16 +22,37 @@ final class SortOps {
                 .infer(SortOps::topKInfer).kernel(SortOps::topK).register(r);
         OpSchema.builder("Unique").since(11).attrInt("sorted", 1)
                 .infer(ctx -> {
-                    Args.set(ctx, 0, Args.dtype(ctx, 0), null);
+                    // Without an axis the input is flattened; with one only that axis changes length.
+                    List<Dim> in = Args.dims(ctx, 0);
+                    boolean axis = ctx.node().attribute("axis") != null;
+                    Args.set(ctx, 0, Args.dtype(ctx, 0), !axis ? List.of(Dim.UNKNOWN) : in == null ? null : Args.unknownDims(in.size()));
                     for (int i = 1; i < ctx.outputCount(); i++) Args.set(ctx, i, DType.I64, List.of(Dim.UNKNOWN));
+                    if (in != null && ctx.outputCount() > 2) {
+                        Dim n = Dim.of(1);
+                        if (axis) {
+                            long a = Args.intAttr(ctx, "axis", 0);
+                            int ax = (int) (a < 0 ? a + in.size() : a);
+                            n = ax >= 0 && ax < in.size() ? in.get(ax) : Dim.UNKNOWN;
+                        } else for (Dim d : in) n = Args.mul(n, d);
+                        Args.set(ctx, 2, DType.I64, List.of(n));   // inverse_indices: one per input row
+                    }
                 }).kernel(SortOps::unique).register(r);
     }
 
-    /** Compares two elements of one tensor by logical index: numeric order (unsigned where it applies) or string order. */
+    /**
+     * Compares two elements of one tensor by logical index: numeric order (unsigned where it applies) or string
+     * order. Floats follow numpy's sort: -0.0 equals 0.0 (so ties keep index order) and NaN sorts above everything.
+     */
     static int compare(Tensor t, long a, long b) {
         DType dt = t.dtype();
         if (dt == DType.STRING) return t.getString(a).compareTo(t.getString(b));
-        if (dt.isFloatingPoint()) return Double.compare(t.getDouble(a), t.getDouble(b));
+        if (dt.isFloatingPoint()) {
+            double x = t.getDouble(a), y = t.getDouble(b);
+            if (x < y) return -1;
+            if (x > y) return 1;
+            boolean nx = Double.isNaN(x), ny = Double.isNaN(y);
+            return nx == ny ? 0 : nx ? 1 : -1;
+        }
         if (dt == DType.U64) return Long.compareUnsigned(t.getLong(a), t.getLong(b));
         return Long.compare(t.getLong(a), t.getLong(b));
     }

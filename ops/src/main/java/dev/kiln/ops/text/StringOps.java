@@ -78,7 +78,7 @@ public final class StringOps implements OpFamily {
         long[] dims = x.shape().dims();
         long[] yd = java.util.Arrays.copyOf(dims, dims.length + 1);
         yd[dims.length] = width;
-        Tensor y = Tensor.allocate(DType.STRING, Shape.of(yd)), z = Tensor.allocate(DType.I64, x.shape());
+        Tensor y = Tensor.allocate(DType.STRING, Args.shape(ctx, yd)), z = Tensor.allocate(DType.I64, x.shape());
         for (int i = 0; i < n; i++) {
             List<String> p = parts.get(i);
             for (int j = 0; j < p.size(); j++) y.setString((long) i * width + j, p.get(j));

@@ -38,6 +38,15 @@ class CastOpsTest {
     }
 
     @Test
+    void int64ToFloatRoundsOnce() {
+        // 2^60 + 2^36 + 1 is just above the f32 midpoint 2^60 + 2^36; through double the +1 is lost and the tie
+        // rounds to even (2^60). Direct rounding goes up.
+        long v = (1L << 60) + (1L << 36) + 1;
+        assertEquals((double) (float) v, cast(Tensor.ofLongs(new long[] {v}, 1), DType.F32).getDouble(0));
+        assertEquals(Math.scalb(1.0, 60) + Math.scalb(1.0, 37), cast(Tensor.ofLongs(new long[] {v}, 1), DType.F32).getDouble(0));
+    }
+
+    @Test
     void subByteIntegersWrap() {
         assertLongs(cast(f32(-9, -8, 7, 8, 15.7f), DType.I4), 7, -8, 7, -8, -1);
         assertLongs(cast(f32(-1, 16, 17), DType.U4), 15, 0, 1);
@@ -62,6 +71,21 @@ class CastOpsTest {
                 cast(f32(1, 0.1f, -2.5f, 1e20f, 1.5e-5f, Float.POSITIVE_INFINITY, Float.NaN), DType.STRING).toStringArray());
         assertArrayEquals(new String[] {"-3", "True"}, new String[] {cast(of(DType.I32, -3), DType.STRING).getString(0),
                 cast(Tensor.ofBooleans(new boolean[] {true}, 1), DType.STRING).getString(0)});
+    }
+
+    @Test
+    void narrowFloatsFormatWithTheirOwnShortestDigits() {
+        assertArrayEquals(new String[] {"0.1", "65500.0", "6e-08"},
+                cast(Tensor.fromDoubles(DType.F16, new double[] {0.1, 65504 - 4, Math.scalb(1.0, -24)}, 3), DType.STRING).toStringArray());
+        assertEquals("0.1", cast(Tensor.fromDoubles(DType.BF16, new double[] {0.1}, 1), DType.STRING).getString(0));
+        // Round trip: every f16 formats to a string that parses back to itself.
+        Tensor all = Tensor.allocate(DType.F16, dev.kiln.tensor.Shape.of(65536));
+        for (int i = 0; i < 65536; i++) all.segment().set(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, i * 2L, (short) i);
+        Tensor back = cast(cast(all, DType.STRING), DType.F16);
+        for (int i = 0; i < 65536; i++) {
+            double a = all.getDouble(i), b = back.getDouble(i);
+            assertTrue(Double.isNaN(a) ? Double.isNaN(b) : a == b, "f16 bits " + Integer.toHexString(i));
+        }
     }
 
     @Test

@@ -118,11 +118,21 @@ class ElementwiseOpsTest {
 
     @Test
     void erfMatchesKnownValues() {
-        double[] x = {0, 0.5, 1, 2, 2.5, 3, 4.5, -1, 7};
+        double[] x = {0, 0.5, 1, 2, 2.5, 3, 4.5, -1, 7, 0.3, 0.75, 1.3, 2.2, 2.9, 3.7, 5.1, 5.9};
         double[] want = {0, 0.5204998778130465, 0.8427007929497149, 0.9953222650189527, 0.9995930479825550,
-                0.9999779095030014, 0.9999999998033839, -0.8427007929497149, 1};
+                0.9999779095030014, 0.9999999998033839, -0.8427007929497149, 1, 0.3286267594591274, 0.7111556336535151,
+                0.9340079449406524, 0.9981371537020182, 0.9999589021219005, 0.9999998328489421, 0.9999999999994507,
+                0.9999999999999999};
         for (int i = 0; i < x.length; i++) assertEquals(want[i], SpecialFunctions.erf(x[i]), 1e-14, "erf(" + x[i] + ")");
         assertTrue(Double.isNaN(SpecialFunctions.erf(Double.NaN)));
+        // The tabulated fast path agrees with the exact evaluation everywhere, segment edges included.
+        for (double v = -7; v <= 7; v += 1.0 / 64 + 1e-9)
+            assertEquals(SpecialFunctions.erfExact(v), SpecialFunctions.erf(v), 5e-15, "erf(" + v + ")");
+        for (int k = 1; k <= 12; k++) {
+            double edge = k * 0.5;
+            assertEquals(SpecialFunctions.erfExact(edge), SpecialFunctions.erf(edge), 5e-15);
+            assertEquals(SpecialFunctions.erfExact(Math.nextDown(edge)), SpecialFunctions.erf(Math.nextDown(edge)), 5e-15);
+        }
     }
 
     @Test

@@ -103,4 +103,50 @@ class AttentionInferenceTest {
                 new ValueType[]{t(DType.F32, 2L, 4L, 8L), t(DType.F32, 4L, 1L, 3L)}, null);
         assertEquals(t(DType.F32, 2L, 4L, 2L), conv[1]);
     }
+
+    private static ValueType randomType(java.util.Random rnd) {
+        int kind = rnd.nextInt(6);
+        if (kind == 0) return ValueType.UNKNOWN;
+        if (kind == 1) return TensorType.unranked(DType.F32);
+        Object[] dims = new Object[rnd.nextInt(6)];
+        for (int i = 0; i < dims.length; i++) dims[i] = rnd.nextInt(4) == 0 ? Dim.sym("s" + i) : (Object) (long) rnd.nextInt(5);
+        return t(DType.F32, dims);
+    }
+
+    /**
+     * Inference never crashes, whatever (even inconsistent) input types and constants it is given: it either types
+     * the outputs (possibly as unknown) or reports a deliberate {@link dev.kiln.ops.OpFailure} (shared broadcast rule).
+     */
+    @net.jqwik.api.Property(tries = 300)
+    void inferenceNeverThrows(@net.jqwik.api.ForAll long seed) {
+        java.util.Random rnd = new java.util.Random(seed);
+        String[][] ops = {{"", "Attention", "24"}, {"", "RotaryEmbedding", "23"}, {"", "SwiGLU", "28"}, {"", "LinearAttention", "27"},
+                {"", "CausalConvWithState", "27"}, {"ai.onnx.preview", "FlexAttention", "1"}, {"", "Resize", "19"}, {"", "Resize", "10"},
+                {"", "Upsample", "7"}, {"", "GridSample", "20"}, {"", "AffineGrid", "20"}, {"", "RoiAlign", "16"}, {"", "NonMaxSuppression", "11"},
+                {"", "ImageDecoder", "20"}, {"", "DFT", "20"}, {"", "STFT", "17"}, {"", "HannWindow", "17"}, {"", "MelWeightMatrix", "17"}};
+        for (String[] op : ops) {
+            int n = 1 + rnd.nextInt(7);
+            ValueType[] in = new ValueType[n];
+            Tensor[] consts = new Tensor[n];
+            for (int i = 0; i < n; i++) {
+                in[i] = rnd.nextInt(5) == 0 ? null : randomType(rnd);
+                if (rnd.nextBoolean()) {
+                    long[] v = new long[rnd.nextInt(6)];
+                    for (int j = 0; j < v.length; j++) v[j] = rnd.nextInt(9) - 2;
+                    consts[i] = rnd.nextBoolean() ? Tensor.ofLongs(v, v.length) : Tensor.fromDoubles(DType.F32, java.util.Arrays.stream(v).asDoubleStream().toArray(), v.length);
+                }
+            }
+            List<Attribute> attrs = new ArrayList<>();
+            if (rnd.nextBoolean()) attrs.add(Attribute.of("axes", new long[]{rnd.nextInt(9) - 4}));
+            if (rnd.nextBoolean()) attrs.add(Attribute.of("q_num_heads", (long) rnd.nextInt(3)));
+            if (rnd.nextBoolean()) attrs.add(Attribute.of("kv_num_heads", (long) rnd.nextInt(3)));
+            if (rnd.nextBoolean()) attrs.add(Attribute.of("output_datatype", (long) rnd.nextInt(30)));
+            if (rnd.nextBoolean()) attrs.add(Attribute.of("scales", new float[]{rnd.nextFloat() * 2 - 0.5f}));
+            try {
+                infer(op[0], op[1], Integer.parseInt(op[2]), 1 + rnd.nextInt(4), attrs, in, consts);
+            } catch (dev.kiln.ops.OpFailure e) {
+                org.junit.jupiter.api.Assertions.assertNull(e.getCause(), op[1] + ": " + e.getMessage());
+            }
+        }
+    }
 }

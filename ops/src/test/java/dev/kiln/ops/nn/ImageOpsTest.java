@@ -52,6 +52,24 @@ class ImageOpsTest {
             assertEquals(x.getDouble(new long[]{0, c, i / fh, j / fw}), y.getDouble(new long[]{0, c, i, j}));
     }
 
+    /** The pre-11 paths (Upsample-7's scales attribute, Resize-10's scales input) agree with Upsample-9. */
+    @Test
+    void legacyOpsetsAgree() {
+        Tensor x = random(new Random(4), 1, 1, 3, 4);
+        Tensor s = Tensor.of(new float[]{1, 1, 2, 1.5f}, 4);
+        for (String mode : new String[]{"nearest", "linear"}) {
+            Tensor up9 = run1("Upsample", 9, List.of(Attribute.of("mode", mode)), x, s);
+            Tensor up7 = run1("Upsample", 7, List.of(Attribute.of("mode", mode), Attribute.of("scales", new float[]{1, 1, 2, 1.5f})), x);
+            Tensor rs10 = run1("Resize", 10, List.of(Attribute.of("mode", mode)), x, s);
+            assertEquals(dev.kiln.tensor.Shape.of(1, 1, 6, 6), up9.shape());
+            assertClose(up9, up7, 0, 0);
+            assertClose(up9, rs10, 0, 0);
+        }
+        // Upsample's nearest takes the floor of the asymmetric source coordinate: rows 0,0,1,1,2,2.
+        Tensor up = run1("Upsample", 9, List.of(), x, s);
+        assertEquals(x.getDouble(new long[]{0, 0, 1, 0}), up.getDouble(new long[]{0, 0, 3, 0}));
+    }
+
     /** Linear interpolation with align_corners reproduces a linear ramp exactly at any output size. */
     @Property(tries = 30)
     void linearAlignCornersKeepsRamps(@ForAll @IntRange(min = 2, max = 7) int in, @ForAll @IntRange(min = 2, max = 11) int out) {
@@ -74,6 +92,22 @@ class ImageOpsTest {
                 x, null, null, Tensor.ofLongs(new long[]{8, 8}, 2));
         // min(8/4, 8/6) = 4/3 scales 4x6 to round(5.33) x 8. (Without axes the N and C ratios of 1 would take part.)
         assertEquals(dev.kiln.tensor.Shape.of(1, 1, 5, 8), z.shape());
+    }
+
+    /** Cubic overshoot on uint8 saturates at 0 and 255 instead of wrapping. */
+    @Test
+    void uint8CubicResizeSaturates() {
+        Tensor x = Tensor.fromLongs(DType.U8, new long[]{0, 255, 0, 255, 0, 255}, 1, 6);
+        Tensor y = run1("Resize", 19, List.of(Attribute.of("mode", "cubic")), x, null, Tensor.of(new float[]{1, 3}, 2));
+        assertEquals(DType.U8, y.dtype());
+        boolean hitTop = false, hitBottom = false;
+        for (long i = 0; i < y.numel(); i++) {
+            long v = y.getLong(i);
+            assertTrue(v >= 0 && v <= 255);
+            hitTop |= v == 255;
+            hitBottom |= v == 0;
+        }
+        assertTrue(hitTop && hitBottom, "cubic overshoot should saturate at both ends: " + y);
     }
 
     @Test
@@ -173,5 +207,53 @@ class ImageOpsTest {
         if (ih <= 0 || iw <= 0) return 0;
         double ai = (b[i * 4 + 2] - b[i * 4]) * (b[i * 4 + 3] - b[i * 4 + 1]), aj = (b[j * 4 + 2] - b[j * 4]) * (b[j * 4 + 3] - b[j * 4 + 1]);
         return ih * iw / (ai + aj - ih * iw);
+    }
+
+    private static Tensor bytes(byte[] b) {
+        long[] v = new long[b.length];
+        for (int i = 0; i < b.length; i++) v[i] = b[i] & 255;
+        return Tensor.fromLongs(DType.U8, v, b.length);
+    }
+
+    /** A PNG written by the JDK decodes back to the same pixels in RGB, BGR and grayscale. */
+    @Property(tries = 10)
+    void imageDecoderRoundTripsPng(@ForAll @IntRange(min = 1, max = 9) int w, @ForAll @IntRange(min = 1, max = 9) int h,
+                                   @ForAll long seed) throws Exception {
+        Random rnd = new Random(seed);
+        var im = new java.awt.image.BufferedImage(w, h, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) im.setRGB(x, y, rnd.nextInt(1 << 24));
+        var bos = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(im, "png", bos);
+        Tensor data = bytes(bos.toByteArray());
+        Tensor rgb = run1("ImageDecoder", 20, List.of(), data);
+        Tensor bgr = run1("ImageDecoder", 20, List.of(Attribute.of("pixel_format", "BGR")), data);
+        Tensor gray = run1("ImageDecoder", 20, List.of(Attribute.of("pixel_format", "Grayscale")), data);
+        assertEquals(dev.kiln.tensor.Shape.of(h, w, 3), rgb.shape());
+        assertEquals(dev.kiln.tensor.Shape.of(h, w, 1), gray.shape());
+        for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) {
+            int v = im.getRGB(x, y), r = (v >> 16) & 255, g = (v >> 8) & 255, b = v & 255;
+            int i = y * w + x;
+            assertEquals(r, rgb.getLong(3L * i)); assertEquals(g, rgb.getLong(3L * i + 1)); assertEquals(b, rgb.getLong(3L * i + 2));
+            assertEquals(b, bgr.getLong(3L * i)); assertEquals(r, bgr.getLong(3L * i + 2));
+            assertTrue(Math.abs(gray.getLong(i) - (0.299 * r + 0.587 * g + 0.114 * b)) <= 1);
+        }
+    }
+
+    @Test
+    void imageDecoderReadsPnmAndRejectsGarbage() {
+        byte[] p6 = "P6\n# comment\n2 1\n255\n".getBytes();
+        byte[] pix = {10, 20, 30, (byte) 200, (byte) 210, (byte) 220};
+        byte[] all = new byte[p6.length + pix.length];
+        System.arraycopy(p6, 0, all, 0, p6.length);
+        System.arraycopy(pix, 0, all, p6.length, pix.length);
+        Tensor y = run1("ImageDecoder", 20, List.of(), bytes(all));
+        assertEquals(dev.kiln.tensor.Shape.of(1, 2, 3), y.shape());
+        for (int i = 0; i < 6; i++) assertEquals(pix[i] & 255, y.getLong(i));
+        Tensor ascii = run1("ImageDecoder", 20, List.of(Attribute.of("pixel_format", "Grayscale")), bytes("P2 2 1 15 0 15".getBytes()));
+        assertEquals(0, ascii.getLong(0));
+        assertEquals(255, ascii.getLong(1));
+        assertThrows(OpFailure.class, () -> run1("ImageDecoder", 20, List.of(), bytes(new byte[]{1, 2, 3, 4})));
+        assertThrows(OpFailure.class, () -> run1("ImageDecoder", 20, List.of(), bytes("P6 99999 99999 255 ".getBytes())));
+        assertThrows(OpFailure.class, () -> run1("ImageDecoder", 20, List.of(), bytes("P6 4 4 255 abc".getBytes())));
     }
 }

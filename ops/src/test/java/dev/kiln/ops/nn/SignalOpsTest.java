@@ -54,6 +54,20 @@ class SignalOpsTest {
         assertClose(x, back, 1e-4, 1e-5);
     }
 
+    /** irfft with a dft_length shorter than the spectrum uses only bins up to n/2 and mirrors the rest. */
+    @Test
+    void irfftWithShortDftLengthUsesHermitianHalf() {
+        Random rnd = new Random(9);
+        Tensor x = random(rnd, 1, 4, 1);
+        Tensor spec = run1("DFT", 20, List.of(Attribute.of("onesided", 1L)), x, null, axis(1));       // 3 bins
+        float[] padded = new float[6 * 2];
+        for (int i = 0; i < 6; i++) padded[i] = (float) spec.getDouble(i);
+        for (int i = 6; i < 12; i++) padded[i] = 100 + i;                                                  // junk bins 3..5
+        Tensor back = run1("DFT", 20, List.of(Attribute.of("onesided", 1L), Attribute.of("inverse", 1L)),
+                Tensor.of(padded, 1, 6, 2), Tensor.scalarLong(DType.I64, 4), axis(1));
+        assertClose(x, back, 1e-5, 1e-6);
+    }
+
     @Test
     void dftOfImpulseIsFlatAndDftLengthPads() {
         Tensor x = Tensor.of(new float[]{1, 0, 0}, 1, 3, 1);
@@ -99,6 +113,28 @@ class SignalOpsTest {
         for (long i = 0; i < m.numel(); i++) {
             double v = m.getDouble(i);
             if (v < 0 || v > 1) throw new AssertionError("weight " + v + " outside [0, 1]");
+        }
+    }
+
+    /** The radix-2 and Bluestein paths agree with the textbook sum for lengths past the direct-sum cutoff. */
+    @Property(tries = 30)
+    void fftMatchesDirectSum(@ForAll @IntRange(min = 65, max = 300) int n, @ForAll boolean powerOfTwo, @ForAll boolean inverse,
+                             @ForAll long seed) {
+        if (powerOfTwo) n = Integer.highestOneBit(n) * 2;
+        Random rnd = new Random(seed);
+        double[] re = new double[n], im = new double[n];
+        for (int i = 0; i < n; i++) { re[i] = rnd.nextGaussian(); im[i] = rnd.nextGaussian(); }
+        int sign = inverse ? 1 : -1;
+        double[] wr = new double[n], wi = new double[n];
+        for (int k = 0; k < n; k++) for (int t = 0; t < n; t++) {
+            double a = sign * 2 * Math.PI * ((long) k * t % n) / n;
+            wr[k] += re[t] * Math.cos(a) - im[t] * Math.sin(a);
+            wi[k] += re[t] * Math.sin(a) + im[t] * Math.cos(a);
+        }
+        SignalFft.transform(re, im, n, sign);
+        for (int k = 0; k < n; k++) {
+            assertEquals(wr[k], re[k], 1e-9 * n);
+            assertEquals(wi[k], im[k], 1e-9 * n);
         }
     }
 }

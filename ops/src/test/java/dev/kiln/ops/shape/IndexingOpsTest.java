@@ -76,6 +76,14 @@ class IndexingOpsTest {
         assertThrows(OpFailure.class, () -> op("TopK").in(x).in(longs(6)).outputs(2).run());
     }
 
+    @Test void topKTreatsSignedZerosAsTiesAndNaNAsLargest() {
+        Tensor x = Tensor.of(new float[]{-0.0f, 0.0f, Float.NaN, 1}, 4);
+        Object[] r = op("TopK").in(x).in(longs(4)).outputs(2).run();
+        assertArrayEquals(new long[]{2, 3, 0, 1}, ((Tensor) r[1]).toLongArray());
+        Object[] s = op("TopK").attr("largest", 0L).in(x).in(longs(4)).outputs(2).run();
+        assertArrayEquals(new long[]{0, 1, 3, 2}, ((Tensor) s[1]).toLongArray());
+    }
+
     @Test void topKAlongInnerAxis() {
         Object[] r = op("TopK").attr("axis", 0L).in(Tensor.of(new float[]{1, 9, 5, 2}, 2, 2)).in(longs(1)).outputs(2).run();
         assertArrayEquals(new float[]{5, 9}, ((Tensor) r[0]).toFloatArray());

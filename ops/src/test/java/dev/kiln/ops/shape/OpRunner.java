@@ -36,6 +36,7 @@ public final class OpRunner {
     public OpRunner attr(String name, float v) { attrs.put(name, Attribute.of(name, v)); return this; }
     public OpRunner attr(String name, String v) { attrs.put(name, Attribute.of(name, v)); return this; }
     public OpRunner attr(String name, long[] v) { attrs.put(name, Attribute.of(name, v)); return this; }
+    public OpRunner attr(String name, float[] v) { attrs.put(name, Attribute.of(name, v)); return this; }
     public OpRunner attr(String name, String[] v) { attrs.put(name, Attribute.of(name, v)); return this; }
     public OpRunner attr(String name, Tensor v) { attrs.put(name, Attribute.of(name, v)); return this; }
     public OpRunner attr(String name, Graph v) { attrs.put(name, Attribute.of(name, v)); return this; }

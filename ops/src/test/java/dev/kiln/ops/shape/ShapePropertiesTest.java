@@ -170,6 +170,79 @@ class ShapePropertiesTest {
     }
 
     @Property(tries = 100)
+    void depthToSpaceThenSpaceToDepthRoundTrips(@ForAll @IntRange(min = 1, max = 3) int b, @ForAll @IntRange(min = 0, max = 2) int n,
+                                                @ForAll @IntRange(min = 1, max = 3) int c, @ForAll @IntRange(min = 0, max = 3) int h,
+                                                @ForAll @IntRange(min = 1, max = 3) int w, @ForAll boolean crd, @ForAll long seed) {
+        Tensor x = sample(DType.F32, new long[]{n, (long) c * b * b, h, w}, seed);
+        Tensor y = op("DepthToSpace").attr("blocksize", (long) b).attr("mode", crd ? "CRD" : "DCR").in(x).run1();
+        assertEquals(Shape.of(n, c, (long) h * b, (long) w * b), y.shape());
+        if (!crd) {
+            Tensor z = op("SpaceToDepth").attr("blocksize", (long) b).in(y).run1();
+            assertEquals(true, same(x, z));
+        }
+    }
+
+    @Property(tries = 150)
+    void constantPadThenSliceBackIsIdentity(@ForAll("shapes") long[] dims, @ForAll("dtypes") DType dt, @ForAll long seed) {
+        Tensor x = sample(dt, dims, seed);
+        Random r = new Random(seed);
+        int k = dims.length;
+        long[] pads = new long[2 * k], starts = new long[k], ends = new long[k];
+        for (int i = 0; i < k; i++) {
+            pads[i] = r.nextInt(3);
+            pads[i + k] = r.nextInt(3);
+            starts[i] = pads[i];
+            ends[i] = pads[i] + dims[i];
+        }
+        Tensor p = op("Pad").in(x).in(Tensor.ofLongs(pads, pads.length)).run1();
+        for (int i = 0; i < k; i++) assertEquals(dims[i] + pads[i] + pads[i + k], p.shape().dim(i));
+        Tensor back = op("Slice").in(p).in(Tensor.ofLongs(starts, k)).in(Tensor.ofLongs(ends, k)).run1();
+        assertEquals(true, same(x, back));
+    }
+
+    @Property(tries = 150)
+    void gatherElementsAgreesWithNaiveLoop(@ForAll("shapes") long[] dims, @ForAll long seed) {
+        Tensor x = sample(DType.I64, dims, seed);
+        int axis = (int) Math.floorMod(seed, dims.length);
+        if (dims[axis] == 0) return;
+        Random r = new Random(seed);
+        long[] id = dims.clone();
+        id[axis] = r.nextInt(4);
+        Shape is = Shape.of(id);
+        long[] idx = new long[(int) is.numel()];
+        for (int i = 0; i < idx.length; i++) idx[i] = r.nextInt((int) dims[axis]);
+        Tensor y = op("GatherElements").attr("axis", (long) axis).in(x).in(Tensor.ofLongs(idx, id)).run1();
+        long[] pos = new long[id.length], xs = Shape.of(dims).contiguousStrides();
+        for (int e = 0; e < idx.length; e++) {
+            long src = 0;
+            for (int a = 0; a < id.length; a++) src += (a == axis ? idx[e] : pos[a]) * xs[a];
+            assertEquals(x.getLong(src), y.getLong(e));
+            for (int a = id.length - 1; a >= 0; a--) { if (++pos[a] < id[a]) break; pos[a] = 0; }
+        }
+    }
+
+    @Property(tries = 150)
+    void scatterElementsOfGatheredValuesRestoresData(@ForAll("shapes") long[] dims, @ForAll long seed) {
+        // Scattering data's own elements back at a permutation of their positions along the axis is the identity.
+        Tensor x = sample(DType.I64, dims, seed);
+        int axis = (int) Math.floorMod(seed, dims.length);
+        long n = dims[axis];
+        List<Long> perm = new ArrayList<>();
+        for (long i = 0; i < n; i++) perm.add(i);
+        Collections.shuffle(perm, new Random(seed));
+        long total = Shape.of(dims).numel();
+        long inner = 1;
+        for (int a = axis + 1; a < dims.length; a++) inner *= dims[a];
+        long[] idx = new long[(int) total];
+        for (long e = 0; e < total; e++) idx[(int) e] = perm.get((int) ((e / inner) % Math.max(n, 1)));
+        Tensor ind = Tensor.ofLongs(idx, dims);
+        Tensor g = op("GatherElements").attr("axis", (long) axis).in(x).in(ind).run1();
+        Tensor zero = Tensor.allocate(DType.I64, Shape.of(dims));
+        Tensor back = op("ScatterElements").attr("axis", (long) axis).in(zero).in(ind).in(g).run1();
+        assertEquals(true, same(x, back));
+    }
+
+    @Property(tries = 100)
     void viewCopyMatchesLogicalCopy(@ForAll("shapes") long[] dims, @ForAll("dtypes") DType dt, @ForAll long seed) {
         // A permuted view materialised by View.copy equals Tensor.copy() of the same view (position() per element).
         Tensor x = sample(dt, dims, seed);

@@ -15,15 +15,29 @@ import java.util.regex.PatternSyntaxException;
 
 /** `kiln conformance`: run an ONNX backend-style test folder and report pass/fail/unsupported per op. */
 final class ConformanceCommand implements Command {
+    private static final String USAGE = "usage: kiln conformance DIR [--json FILE] [--filter REGEX] [--jobs N] [--timeout-ms N] [--backend NAME]\n"
+            + "                        [--opt-level N] [--check-types] [--verbose] [--all-ops]\n"
+            + "  Runs every DIR/<test>/model.onnx on each test_data_set_* beside it (ONNX backend-test layout)\n"
+            + "  and compares with the expected outputs (rtol 1e-3, atol 1e-7, exact dtype and shape).\n"
+            + "  --json FILE      write a per-test report (status, op, message, millis)\n"
+            + "  --filter REGEX   only tests whose folder name matches\n"
+            + "  --jobs N         tests run at once (default: cores); --timeout-ms N per test (default 10000)\n"
+            + "  --opt-level N    optimization level of the sessions, 0..3 (default 1; results must not depend on it)\n"
+            + "  --check-types    also fail tests whose outputs contradict the types inference derives\n"
+            + "  --verbose        print every non-passing test; --all-ops  list passing ops in the table too";
+
     @Override public String name() { return "conformance"; }
     @Override public String summary() {
-        return "run ONNX backend tests: kiln conformance DIR [--json FILE] [--filter REGEX] [--jobs N] [--timeout-ms N]"
-                + " [--backend NAME] [--check-types] [--verbose] [--all-ops]";
+        return "run ONNX backend-style tests: kiln conformance DIR [--json FILE] [--filter REGEX] ... (--help)";
     }
 
     @Override public int run(List<String> args, PrintStream out, PrintStream err) throws IOException {
+        if (args.contains("--help") || args.contains("-h")) {
+            out.println(USAGE);
+            return 0;
+        }
         ModelCommandArgs a = ModelCommandArgs.parse(args,
-                Set.of("--json", "--filter", "--jobs", "--timeout-ms", "--backend"), Set.of("--verbose", "--all-ops", "--check-types"));
+                Set.of("--json", "--filter", "--jobs", "--timeout-ms", "--backend", "--opt-level"), Set.of("--verbose", "--all-ops", "--check-types"));
         Path dir = Path.of(a.onlyPositional("test folder (kiln conformance DIR)"));
         if (!Files.isDirectory(dir)) throw new UsageException("not a directory: " + dir);
         ConformanceRunner.Options o = ConformanceRunner.Options.defaults();
@@ -38,6 +52,11 @@ final class ConformanceCommand implements Command {
         }
         o = o.withCheckTypes(a.flag("--check-types"));
         if (a.get("--backend") != null) o = o.withSession(o.session().withBackend(a.get("--backend")));
+        if (a.get("--opt-level") != null) {
+            int level = a.intOption("--opt-level", o.session().optLevel());
+            if (level < 0 || level > 3) throw new UsageException("--opt-level must be 0..3, got " + level);
+            o = o.withSession(o.session().withOptLevel(level));
+        }
         ConformanceRunner runner = new ConformanceRunner(o);
         int total = runner.discover(dir).size();
         if (total == 0) {
@@ -45,7 +64,8 @@ final class ConformanceCommand implements Command {
                     + (a.get("--filter") != null ? " matching " + a.get("--filter") : ""));
             return 1;
         }
-        err.println("running " + total + " tests from " + dir + " with " + o.jobs() + " jobs, " + o.timeoutMs() + " ms limit each");
+        err.println("running " + total + " tests from " + dir + " with " + o.jobs() + " jobs, " + o.timeoutMs()
+                + " ms limit each, opt level " + o.session().optLevel());
         boolean verbose = a.flag("--verbose");
         int[] done = {0};
         ConformanceReport report = runner.run(dir, r -> {

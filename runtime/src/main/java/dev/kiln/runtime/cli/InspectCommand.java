@@ -15,15 +15,31 @@ import java.util.Set;
 
 /** `kiln inspect`: describe a model: inputs, outputs, opsets, op histogram, parameters. */
 final class InspectCommand implements Command {
+    private static final String USAGE = "usage: kiln inspect MODEL [--warnings] [--plan] [--graph FILE.dot|FILE.svg] [--shape NAME=1x128 ...] [--opt-level N]\n"
+            + "  Prints inputs and outputs with inferred types, IR version, producer, opsets, the op histogram,\n"
+            + "  parameter count and bytes, and the operators this build cannot run.\n"
+            + "  --warnings   list the nodes type inference could not type\n"
+            + "  --plan       static memory plan of the optimized graph: peak arena bytes vs every value its own buffer\n"
+            + "  --graph F    draw the optimized graph (fused nodes coloured) as DOT, or SVG when Graphviz is installed\n"
+            + "  --shape N=DxD  concrete shape for input N (needed for symbolic dims); --opt-level N (default: session's)";
+
     @Override public String name() { return "inspect"; }
     @Override public String summary() { return "describe a model: inputs, outputs, opsets, op histogram, parameters"; }
 
     @Override public int run(List<String> args, PrintStream out, PrintStream err) {
-        ModelCommandArgs a = ModelCommandArgs.parse(args, Set.of(), Set.of("--warnings"));
-        Path path = Path.of(a.onlyPositional("MODEL path (kiln inspect MODEL)"));
-        try (LoadedModel m = ModelFiles.load(path)) {
-            return describe(path, m, a.flag("--warnings"), out);
+        if (args.contains("--help") || args.contains("-h")) {
+            out.println(USAGE);
+            return 0;
         }
+        ModelCommandArgs a = ModelCommandArgs.parse(args, Set.of("--shape", "--opt-level", "--graph"), Set.of("--warnings", "--plan"));
+        Path path = Path.of(a.onlyPositional("MODEL path (kiln inspect MODEL [--plan] [--graph FILE.dot|.svg] [--shape NAME=1x128] [--opt-level N])"));
+        int rc;
+        try (LoadedModel m = ModelFiles.load(path)) {
+            rc = describe(path, m, a.flag("--warnings"), out);
+        }
+        if (rc == 0 && (a.flag("--plan") || a.get("--graph") != null))   // opt-codegen: memory plan and pictures
+            rc = InspectPlan.run(path, a, dev.kiln.runtime.SessionOptions.defaults().optLevel(), out, err);
+        return rc;
     }
 
     private static int describe(Path path, LoadedModel m, boolean listWarnings, PrintStream out) {
@@ -50,6 +66,8 @@ final class InspectCommand implements Command {
                 .forEach(e -> out.printf("  %-28s %d%n", e.getKey(), e.getValue()));
         if (info.unsupported().isEmpty()) out.println("unsupported none");
         else out.println("unsupported " + String.join(", ", info.unsupported()));
+        out.println("types      " + info.typedOutputs() + " of " + (info.typedOutputs() + info.untypedOutputs())
+                + " node outputs have an inferred type (dims may still be symbolic or unknown)");
         if (!info.warnings().isEmpty()) {
             out.println("inference  " + info.warnings().size() + " warning(s)" + (listWarnings ? ":" : " (--warnings to list)"));
             if (listWarnings) for (String w : info.warnings()) out.println("  " + w);

@@ -20,10 +20,21 @@ import java.util.Set;
 final class RunCommand implements Command {
     private static final int SHOWN_VALUES = 8;
 
+    private static final String USAGE = "usage: kiln run MODEL --input NAME=FILE.npy ... [--output-dir DIR] [--backend NAME] [--opt-level N]\n"
+            + "                [--threads N] [--verify]\n"
+            + "  Runs the model once and prints each output's dtype, shape and first values.\n"
+            + "  --output-dir DIR  also write every output as DIR/<name>.npy\n"
+            + "  --backend NAME    cpu (default), reference, or an installed GPU backend\n"
+            + "  --verify          also run the reference interpreter and fail on any difference";
+
     @Override public String name() { return "run"; }
     @Override public String summary() { return "run a model on .npy inputs: kiln run MODEL --input NAME=FILE.npy ... [--output-dir DIR]"; }
 
     @Override public int run(List<String> args, PrintStream out, PrintStream err) throws IOException {
+        if (args.contains("--help") || args.contains("-h")) {
+            out.println(USAGE);
+            return 0;
+        }
         ModelCommandArgs a = ModelCommandArgs.parse(args,
                 Set.of("--input", "--output-dir", "--backend", "--opt-level", "--threads"), Set.of("--verify"));
         Path model = Path.of(a.onlyPositional("MODEL path (kiln run MODEL --input NAME=FILE.npy ...)"));

@@ -29,6 +29,8 @@ import java.util.stream.Stream;
 final class CaseRunner {
     private static final Pattern INDEXED = Pattern.compile("(input|output)_(\\d+)\\.pb");
 
+    static final String OUT_OF_MEMORY = "out of memory";
+
     private CaseRunner() {}
 
     /** The test's outcome; {@code label[0]} receives the op label as soon as the model is loaded. */
@@ -51,7 +53,7 @@ final class CaseRunner {
         } catch (UnsupportedOperatorException e) {
             return result(name, labels.label(name, graph), TestStatus.UNSUPPORTED, e.getMessage(), t0);
         } catch (OutOfMemoryError e) {
-            return result(name, labels.label(name, graph), TestStatus.FAIL, "out of memory", t0);
+            return result(name, labels.label(name, graph), TestStatus.FAIL, OUT_OF_MEMORY, t0);
         } catch (RuntimeException | StackOverflowError e) {
             String msg = e.getClass().getSimpleName() + ": " + e.getMessage();
             return result(name, labels.label(name, graph), TestStatus.FAIL, msg, t0);

@@ -16,8 +16,10 @@ import java.util.regex.Pattern;
  * Runs a folder of ONNX backend-style tests ({@code DIR/<test>/model.onnx} + {@code test_data_set_*}) and
  * reports each test's status. Used by {@code kiln conformance} and the conformance ratchet test.
  *
- * <p>Each test runs on its own daemon thread and is abandoned when it exceeds the time limit: a Java thread
- * cannot be killed, and a runaway kernel must not stall the whole suite. {@code jobs} tests run at once.
+ * <p>Each test runs on its own daemon thread and is abandoned (interrupted, which the interpreter honours between
+ * nodes) when it exceeds the time limit: a Java thread cannot be killed, and a runaway kernel must not stall the
+ * whole suite. {@code jobs} tests run at once; with more than one job, tests that timed out or ran out of memory
+ * are retried alone at the end.
  */
 public final class ConformanceRunner {
 
@@ -66,9 +68,13 @@ public final class ConformanceRunner {
         this.io = io;
     }
 
-    /** The test folders of {@code suite} (those holding a model.onnx) that pass the filter, by name. */
+    /**
+     * The test folders of {@code suite} (those holding a model.onnx) that pass the filter, by name; a folder that
+     * is itself a test (holds model.onnx) is a suite of one.
+     */
     public List<Path> discover(Path suite) {
         if (!Files.isDirectory(suite)) throw new IllegalArgumentException("not a directory: " + suite);
+        if (Files.isRegularFile(suite.resolve("model.onnx"))) return List.of(suite);
         List<Path> out = new ArrayList<>();
         for (Path p : CaseRunner.list(suite, Files::isDirectory)) {
             if (!Files.isRegularFile(p.resolve("model.onnx"))) continue;
@@ -104,7 +110,24 @@ public final class ConformanceRunner {
                 throw new IllegalStateException("interrupted while running conformance tests", e);
             }
         }
+        if (options.jobs() > 1) retryAlone(tests, results, labels);
         return new ConformanceReport(suite.toString(), Arrays.asList(results), (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /**
+     * Runs tests that timed out or ran out of memory once more, one at a time: with several jobs they compete for
+     * cores and heap, and a ratchet must not flake because two heavy tests met.
+     */
+    private void retryAlone(List<Path> tests, TestResult[] results, OpLabels labels) {
+        for (int i = 0; i < results.length; i++) {
+            TestResult r = results[i];
+            boolean resourceFailure = r.status() == TestStatus.TIMEOUT
+                    || (r.status() == TestStatus.FAIL && r.message().equals(CaseRunner.OUT_OF_MEMORY));
+            if (!resourceFailure) continue;
+            TestResult again = runOne(tests.get(i), labels);
+            results[i] = again.status() == TestStatus.PASS ? again
+                    : new TestResult(again.name(), again.op(), again.status(), again.message() + " (also when run alone)", again.millis());
+        }
     }
 
     private TestResult runOne(Path test, OpLabels labels) {

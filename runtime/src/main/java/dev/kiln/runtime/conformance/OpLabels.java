@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 
 /**
  * Names the operator a test exercises, for the per-op breakdown: a single-node model's op type; for multi-node
- * (function-expanded) models, the op named by a {@code MANIFEST.tsv} beside or above the suite (column
+ * (function-expanded) models, the op named by a {@code MANIFEST.tsv} in, or up to two levels above, the suite (column
  * {@code op_type}) or else derived from the test name, suffixed " (expanded)" so expanded variants, which test
  * other ops' kernels, are counted apart.
  */
@@ -24,8 +24,10 @@ final class OpLabels {
 
     static OpLabels forSuite(Path dir) {
         Map<String, String> m = new HashMap<>();
-        for (Path p : new Path[] {dir.resolve("MANIFEST.tsv"), dir.toAbsolutePath().getParent() == null ? null
-                : dir.toAbsolutePath().getParent().resolve("MANIFEST.tsv")}) {
+        Path abs = dir.toAbsolutePath();
+        Path parent = abs.getParent(), grandParent = parent == null ? null : parent.getParent();
+        for (Path p : new Path[] {abs.resolve("MANIFEST.tsv"), parent == null ? null : parent.resolve("MANIFEST.tsv"),
+                grandParent == null ? null : grandParent.resolve("MANIFEST.tsv")}) {
             if (p == null || !Files.isRegularFile(p)) continue;
             try {
                 List<String> lines = Files.readAllLines(p);

@@ -25,7 +25,7 @@ public final class CpuKernelSelector implements KernelSelector {
             "Add", "Sub", "Mul", "Div", "Max", "Min", "Pow",
             "Relu", "Sigmoid", "Tanh", "Erf", "Exp", "Neg", "Abs", "Sqrt", "Reciprocal", "Gelu",
             "ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2",
-            "ReduceSumSquare", "ReduceLogSum", "ReduceLogSumExp");
+            "ReduceSumSquare", "ReduceLogSum", "ReduceLogSumExp", "Transpose");
 
     private static final Map<Integer, KilnPool> POOLS = new ConcurrentHashMap<>();
 
@@ -43,6 +43,8 @@ public final class CpuKernelSelector implements KernelSelector {
     public KilnPool pool() { return pool; }
 
     @Override public Kernel select(Node node, OpSchema schema) {
+        Kernel generated = dev.kiln.codegen.jvm.GeneratedKernels.INSTANCE.select(node, schema);   // opt-codegen
+        if (generated != null) return generated;
         if (node.domain().equals("dev.kiln")) return dev.kiln.runtime.cpu.fused.FusedCpuKernels.select(node, schema, pool);
         if (!node.domain().isEmpty() || !OPS.contains(node.opType())) return null;
         Kernel ref = schema.kernel();
@@ -72,6 +74,14 @@ public final class CpuKernelSelector implements KernelSelector {
             case "Abs" -> unary(Activation.ABS);
             case "Sqrt" -> unary(Activation.SQRT);
             case "Reciprocal" -> unary(Activation.RECIPROCAL);
+            case "Transpose" -> ctx -> {
+                Tensor x = ctx.input(0);
+                long[] p = ctx.attrInts("perm");
+                int[] perm = new int[x.rank()];
+                for (int i = 0; i < perm.length; i++) perm[i] = p == null ? perm.length - 1 - i : (int) p[i];
+                if (p != null && p.length != x.rank()) return null;
+                return one(TransposeKernel.transpose(x, perm));
+            };
             case "Gelu" -> ctx -> one(Elementwise.unary("tanh".equals(ctx.attrString("approximate")) ? Activation.GELU_TANH : Activation.GELU_ERF, ctx.input(0)));
             default -> reduce(node.opType());
         };

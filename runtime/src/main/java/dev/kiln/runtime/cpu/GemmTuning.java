@@ -121,7 +121,9 @@ public final class GemmTuning {
     public static Tuned tune(int m, int n, int k, KilnPool pool, Strategy strategy, Measurer measurer, Progress progress, TuningDb db) {
         if (VectorConfig.SCALAR) throw new IllegalStateException("scalar mode (kiln.vector.bits=0) has nothing to tune");
         int threads = pool.threads();
-        Arena arena = Arena.ofConfined();
+        // one thread runs on the caller: its CPU clock ignores other processes' load
+        if (threads == 1) measurer = measurer.withThreadCpuTime(true);
+        Arena arena = Arena.ofShared();
         try {
             MemorySegment a = arena.allocate(4L * m * k, 64), b = arena.allocate(4L * k * n, 64), c = arena.allocate(4L * m * n, 64);
             Random r = new Random(42);
@@ -171,7 +173,8 @@ public final class GemmTuning {
             metrics.put("shape", m + "x" + n + "x" + k);
             db.put(new TuningDb.Key(device(), KERNEL, KERNEL_VERSION, "f32", bucket(m, n, k, threads)), toMap(store), metrics);
             Map<String, GemmParams> t = tuned;
-            if (t != null) t.put(bucket(m, n, k, threads), store);
+            if (t == null) t = loadTuned();
+            t.put(bucket(m, n, k, threads), store);
             return new Tuned(store, Math.max(g, dg), dg, res.measured(), res.rejected());
         } finally {
             arena.close();

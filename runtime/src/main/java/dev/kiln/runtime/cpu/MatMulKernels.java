@@ -34,6 +34,7 @@ public final class MatMulKernels {
         outDims[batch.rank()] = m;
         outDims[batch.rank() + 1] = n;
         checkInt(m, n, k);
+        // outputs are freshly zeroed, so every GEMM below accumulates onto them (beta 1) instead of zeroing again
         Tensor y = Tensor.allocate(DType.F32, Shape.of(outDims));
         long count = batch.numel();
         if (y.numel() == 0) return finish(y, aVec, bVec);
@@ -45,10 +46,10 @@ public final class MatMulKernels {
             checkInt(rows, n, k);
             long aOff = a2.offset(), bOff = b2.offset();
             if (packedB != null && packedB.k() == k && packedB.n() == n)
-                Sgemm.gemm((int) rows, (int) n, (int) k, 1f, a2.segment(), aOff, sa[ra - 2], sa[ra - 1], packedB, 0f, ys, 0, n, ep, null, pool);
+                Sgemm.gemm((int) rows, (int) n, (int) k, 1f, a2.segment(), aOff, sa[ra - 2], sa[ra - 1], packedB, 1f, ys, 0, n, ep, null, pool);
             else
                 Sgemm.gemm((int) rows, (int) n, (int) k, 1f, a2.segment(), aOff, sa[ra - 2], sa[ra - 1],
-                        b2.segment(), bOff, sb[rb - 2], sb[rb - 1], 0f, ys, 0, n, ep, null, pool);
+                        b2.segment(), bOff, sb[rb - 2], sb[rb - 1], 1f, ys, 0, n, ep, null, pool);
             return finish(y, aVec, bVec);
         }
         Tensor ea = a2.expand(concat(batch, m, k)), eb = b2.expand(concat(batch, k, n));
@@ -71,7 +72,7 @@ public final class MatMulKernels {
                     offB += idx[d] * xb[d];
                 }
                 Sgemm.gemm(mi, ni, ki, 1f, ea.segment(), offA, xa[br], xa[br + 1], eb.segment(), offB, xb[br], xb[br + 1],
-                        0f, ys, bi * mi * ni, ni, ep, null, perThread ? INLINE : pool);
+                        1f, ys, bi * mi * ni, ni, ep, null, perThread ? INLINE : pool);
             }
         });
         return finish(y, aVec, bVec);
@@ -107,6 +108,7 @@ public final class MatMulKernels {
             }
         }
         MemorySegment ys = y.segment();
+        if (effBeta == 0f) effBeta = 1f; // y is freshly zeroed: accumulating onto it skips GEMM's zeroing pass
         if (packedB != null && packedB.k() == k && packedB.n() == n)
             Sgemm.gemm((int) m, (int) n, (int) k, alpha, a.segment(), a.offset(), ars, acs, packedB, effBeta, ys, 0, n, ep, null, pool);
         else

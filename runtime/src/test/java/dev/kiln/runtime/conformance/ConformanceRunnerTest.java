@@ -26,15 +26,32 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ConformanceRunnerTest {
     @TempDir Path suite;
 
-    /** model.onnx: "binary OP" or "unary OP"; value files: "1,2,3" read as float32[1,n]. */
+    /**
+     * model.onnx: "binary OP", "unary OP" or "chain OP N"; value files: "1,2,3" read as float32[1,n] (or [n] when
+     * the model declares rank 1), or "2x3:1,2,3,4,5,6" with an explicit shape.
+     */
     static final ModelIo FAKE = new ModelIo() {
         @Override public LoadedModel load(Path model) {
             String[] spec = read(model).trim().split(" ");
-            return LoadedModel.of(spec[0].equals("binary") ? TestModels.binary(spec[1]) : TestModels.unary(spec[1]));
+            return LoadedModel.of(switch (spec[0]) {
+                case "binary" -> TestModels.binary(spec[1]);
+                case "chain" -> TestModels.chain(spec[1], Integer.parseInt(spec[2]));
+                default -> TestModels.unary(spec[1]);
+            });
         }
 
         @Override public Object readValue(Path file, ValueType expected) {
-            String[] parts = read(file).trim().split(",");
+            String text = read(file).trim();
+            if (text.contains(":")) {   // "DxD:values" gives the shape explicitly
+                String[] dims = text.substring(0, text.indexOf(':')).split("x");
+                String[] parts = text.substring(text.indexOf(':') + 1).split(",");
+                float[] v = new float[parts.length];
+                for (int i = 0; i < v.length; i++) v[i] = Float.parseFloat(parts[i]);
+                long[] d = new long[dims.length];
+                for (int i = 0; i < d.length; i++) d[i] = Long.parseLong(dims[i]);
+                return Tensor.of(v, d);
+            }
+            String[] parts = text.split(",");
             float[] v = new float[parts.length];
             for (int i = 0; i < v.length; i++) v[i] = Float.parseFloat(parts[i]);
             boolean rank1 = expected instanceof ValueType.TensorType t && t.hasRank() && t.rank() == 1;
@@ -119,6 +136,32 @@ class ConformanceRunnerTest {
         TestResult checked = new ConformanceRunner(o.withCheckTypes(true), TestModels.registry(), FAKE).run(suite).results().get(0);
         assertEquals(TestStatus.FAIL, checked.status());
         assertTrue(checked.message().contains("type inference of output 'z'") && checked.message().contains("int64"), checked.message());
+    }
+
+    @Test void aTimedOutTestStopsAtTheNextNodeInsteadOfBurningCpu() throws Exception {
+        test("test_spin", "chain Spin 100", new String[] {"1"}, "1");   // 10 s of non-interruptible kernels
+        var o = new ConformanceRunner.Options(1, 300, null, SessionOptions.defaults().withBackend("reference"));
+        TestResult r = new ConformanceRunner(o, TestModels.registry(), FAKE).run(suite).results().get(0);
+        assertEquals(TestStatus.TIMEOUT, r.status());
+        long deadline = System.nanoTime() + 3_000_000_000L;
+        while (workerAlive("kiln-test-test_spin") && System.nanoTime() < deadline) Thread.sleep(20);
+        assertTrue(!workerAlive("kiln-test-test_spin"), "the abandoned run kept going after its timeout");
+    }
+
+    @Test void timeoutsAreRetriedAloneWhenRunningSeveralJobs() throws IOException {
+        test("test_slow_once", "unary SlowOnce", new String[] {"1"}, "1:1");
+        test("test_sleepy", "unary Sleep", new String[] {"1"}, "1");
+        TestModels.SLOW_ONCE.set(false);
+        var o = new ConformanceRunner.Options(2, 500, null, SessionOptions.defaults().withBackend("reference"));
+        Map<String, TestResult> r = new ConformanceRunner(o, TestModels.registry(), FAKE).run(suite).results().stream()
+                .collect(Collectors.toMap(TestResult::name, t -> t));
+        assertEquals(TestStatus.PASS, r.get("test_slow_once").status(), r.get("test_slow_once").message());
+        assertEquals(TestStatus.TIMEOUT, r.get("test_sleepy").status());
+        assertTrue(r.get("test_sleepy").message().endsWith("(also when run alone)"), r.get("test_sleepy").message());
+    }
+
+    private static boolean workerAlive(String name) {
+        return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals(name) && t.isAlive());
     }
 
     @Test void missingDataSetIsAFailureNotACrash() throws IOException {

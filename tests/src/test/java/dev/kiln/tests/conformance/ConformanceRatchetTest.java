@@ -30,14 +30,16 @@ class ConformanceRatchetTest {
                         + ", expected <kiln.shared>/onnx-backend/node); conformance ratchet skipped");
         int floor = readFloor();
 
-        var options = new ConformanceRunner.Options(2, TIMEOUT_MS, null, SessionOptions.defaults().withThreads(1));
+        // checkTypes: a test also fails when its outputs contradict the types inference derives on its own, so a
+        // wrong type rule cannot hide behind the output types the test models declare.
+        var options = new ConformanceRunner.Options(2, TIMEOUT_MS, null, SessionOptions.defaults().withThreads(1), true);
         ConformanceReport report = new ConformanceRunner(options).run(suite);
 
         System.out.println(report.opTable(true));
         System.out.println("conformance: " + report.summary() + "; floor " + floor);
         if (report.passed() < floor)
             fail("conformance regressed: " + report.passed() + " tests pass, the floor is " + floor + " ("
-                    + report.summary() + "). Run `kiln conformance " + suite + " --verbose` to see the failures.");
+                    + report.summary() + "). Run `kiln conformance " + suite + " --check-types --verbose` to see the failures.");
         if (report.passed() > floor)
             System.out.println("conformance improved: raise tests/conformance-floor.txt to " + report.passed());
         assertTrue(report.results().size() > 0, "the suite folder holds no tests");

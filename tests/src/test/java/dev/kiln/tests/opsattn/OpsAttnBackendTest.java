@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class OpsAttnBackendTest {
     static final Set<String> OPS = Set.of(("Attention RotaryEmbedding SwiGLU LinearAttention FlexAttention CausalConvWithState "
-            + "Resize Upsample GridSample AffineGrid RoiAlign NonMaxSuppression "
+            + "Resize Upsample GridSample AffineGrid RoiAlign NonMaxSuppression ImageDecoder "
             + "DFT STFT HannWindow HammingWindow BlackmanWindow MelWeightMatrix").split(" "));
 
     static Path backendDir() {

@@ -30,6 +30,8 @@ final class BackendCase {
     static String run(Path dir) {
         try (OnnxModel model = OnnxModel.load(dir.resolve("model.onnx"))) {
             Graph g = model.graph();
+            String inference = InferenceCheck.check(g);
+            if (inference != null) return "type inference: " + inference;
             Path data = dir.resolve("test_data_set_0");
             Map<String, Object> inputs = new LinkedHashMap<>();
             int k = 0;

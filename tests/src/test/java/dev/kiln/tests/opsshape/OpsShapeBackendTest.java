@@ -34,12 +34,7 @@ class OpsShapeBackendTest {
             "LabelEncoder", "ArrayFeatureExtractor", "Binarizer", "TreeEnsemble", "TfIdfVectorizer");
 
     /** Cases that fail for reasons outside these ops (see the comment on each). */
-    static final Set<String> KNOWN_FAILURES = Set.of(
-            // Range's function body casts with Cast-21+, which the math family does not register yet.
-            "test_range_bfloat16_type_positive_delta_expanded",
-            "test_range_float16_type_positive_delta_expanded",
-            "test_range_float_type_positive_delta_expanded",
-            "test_range_int32_type_negative_delta_expanded");
+    static final Set<String> KNOWN_FAILURES = Set.of();
 
     static Path nodeRoot() {
         String shared = System.getProperty("kiln.shared", "../shared");

@@ -8,8 +8,8 @@ import dev.kiln.tensor.Tensor;
  * key-value state updated once per position, and CausalConvWithState, a depthwise causal 1-D convolution whose
  * left context comes from (and is returned as) a state tensor.
  */
-final class RecurrentAttentionKernels {
-    private RecurrentAttentionKernels() {}
+final class AttentionStateKernels {
+    private AttentionStateKernels() {}
 
     /**
      * LinearAttention: query (B, T, Hq*Dk), key (B, T, Hkv*Dk), value (B, T, Hkv*Dv), optional past_state
