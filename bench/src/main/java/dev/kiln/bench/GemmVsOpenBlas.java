@@ -54,7 +54,8 @@ public final class GemmVsOpenBlas {
             throw new IllegalArgumentException("set OPENBLAS_NUM_THREADS=" + threads + " (the bindings cannot set it at run time)");
         if (cpuTime && threads != 1) throw new IllegalArgumentException("--cpu-time measures the calling thread: use it with --threads 1");
         System.out.printf("# species %s, threads %d, %d interleaved reps, %s time%n", VectorConfig.describe(), threads, reps, cpuTime ? "thread CPU" : "wall");
-        System.out.printf("%-22s %10s %10s %7s %7s %s%n", "shape (MxNxK[xB])", "kiln GF/s", "oblas GF/s", "ratio", "spread", "params");
+        System.out.printf("%-22s %10s %10s %7s %7s %10s %10s %7s %s%n", "shape (MxNxK[xB])", "kiln GF/s", "oblas GF/s", "ratio", "spread",
+                "kiln best", "oblas best", "ratio", "params");
         for (int[] s : shapes) bench(s[0], s[1], s[2], s.length > 3 ? s[3] : 1, threads, reps, minMs, prepacked, forced, pool);
         pool.close();
     }
@@ -96,8 +97,9 @@ public final class GemmVsOpenBlas {
         for (long i = 0; i < Math.min(cN, 100_000); i++)
             maxErr = Math.max(maxErr, Math.abs(c.getAtIndex(ValueLayout.JAVA_FLOAT, i) - pc.get(i)));
         double mk = median(gk), mb = median(gb);
-        System.out.printf("%-22s %10.1f %10.1f %7.3f %6.1f%% %s err=%.1e%n", m + "x" + n + "x" + k + (batch > 1 ? "x" + batch : ""),
-                mk, mb, median(ratio), 100 * spread(ratio), p, maxErr);
+        double bk = Arrays.stream(gk).max().orElse(0), bb = Arrays.stream(gb).max().orElse(0);
+        System.out.printf("%-22s %10.1f %10.1f %7.3f %6.1f%% %10.1f %10.1f %7.3f %s err=%.1e%n", m + "x" + n + "x" + k + (batch > 1 ? "x" + batch : ""),
+                mk, mb, median(ratio), 100 * spread(ratio), bk, bb, bk / bb, p, maxErr);
         pa.close(); pb.close(); pc.close();
         arena.close();
     }

@@ -68,38 +68,38 @@ public final class AttentionOp {
         long b = q.shape().dim(0), h = q.shape().dim(1), sq = q.shape().dim(2), d = q.shape().dim(3);
         long sk = k.shape().dim(2), dv = v.shape().dim(3);
         double scale = ctx.attrFloat("scale");
-        Tensor y = Tensor.allocate(q.dtype(), Shape.of(b, h, sq, dv));
-        if (sk > Integer.MAX_VALUE) throw ctx.fail("key length " + sk + " too large");
-        double[] p = new double[(int) sk];
-        long[] ix = new long[4];
-        for (long bi = 0; bi < b; bi++)
-            for (long hi = 0; hi < h; hi++)
-                for (long i = 0; i < sq; i++) {
-                    double max = Double.NEGATIVE_INFINITY;
-                    for (long j = 0; j < sk; j++) {
-                        double acc = 0;
-                        for (long c = 0; c < d; c++) acc += at(q, ix, bi, hi, i, c) * at(k, ix, bi, hi, j, c);
-                        double s = scale * acc;
-                        if (w.mask() != null) s += at(w.mask(), ix, bi, hi, i, j);
-                        p[(int) j] = s;
-                        max = Math.max(max, s);
-                    }
-                    double sum = 0;
-                    for (int j = 0; j < sk; j++) { p[j] = Math.exp(p[j] - max); sum += p[j]; }
-                    for (long c = 0; c < dv; c++) {
-                        double acc = 0;
-                        for (long j = 0; j < sk; j++) acc += p[(int) j] * at(v, ix, bi, hi, j, c);
-                        ix[0] = bi; ix[1] = hi; ix[2] = i; ix[3] = c;
-                        y.setDouble(ix, acc / sum);
-                    }
+        if (sk > Integer.MAX_VALUE || (double) b * h * sq * Math.max(sk, dv) > Integer.MAX_VALUE - 16)
+            throw ctx.fail("attention of " + b + "x" + h + "x" + sq + "x" + sk + " is too large for the reference kernel");
+        // BHSD row-major copies (broadcast heads materialized), double accumulation
+        double[] qv = FusedTensors.values(q), kv = FusedTensors.values(k), vv = FusedTensors.values(v);
+        double[] mv = w.mask() == null ? null : FusedTensors.values(w.mask());
+        int isq = (int) sq, isk = (int) sk, id = (int) d, idv = (int) dv;
+        double[] yv = new double[(int) (b * h * sq * dv)];
+        double[] p = new double[isk];
+        for (int bh = 0; bh < b * h; bh++) {
+            int qo = bh * isq * id, ko = bh * isk * id, vo = bh * isk * idv, yo = bh * isq * idv, mo = bh * isq * isk;
+            for (int i = 0; i < isq; i++) {
+                double max = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < isk; j++) {
+                    double acc = 0;
+                    for (int c = 0; c < id; c++) acc += qv[qo + i * id + c] * kv[ko + j * id + c];
+                    double s = scale * acc;
+                    if (mv != null) s += mv[mo + i * isk + j];
+                    p[j] = s;
+                    max = Math.max(max, s);
                 }
+                double sum = 0;
+                for (int j = 0; j < isk; j++) { p[j] = Math.exp(p[j] - max); sum += p[j]; }
+                for (int j = 0; j < isk; j++) {
+                    double pj = p[j] / sum;
+                    for (int c = 0; c < idv; c++) yv[yo + i * idv + c] += pj * vv[vo + j * idv + c];
+                }
+            }
+        }
+        Tensor y = FusedTensors.tensor(q.dtype(), Shape.of(b, h, sq, dv), yv);
         return w.bshd() ? y.permute(0, 2, 1, 3).contiguous() : y;
     }
 
-    private static double at(Tensor t, long[] ix, long a, long b, long c, long d) {
-        ix[0] = a; ix[1] = b; ix[2] = c; ix[3] = d;
-        return t.getDouble(ix);
-    }
 
     private static void infer(InferenceContext ctx) {
         if (!(ctx.inputType(0) instanceof TensorType tq) || !(ctx.inputType(2) instanceof TensorType tv)

@@ -49,7 +49,6 @@ final class FusedMatMulOp {
         if (b2.shape().dim(rb - 2) != k) throw ctx.fail("inner dims differ: " + a.shape() + " x " + b.shape());
         Shape batch = FusedTensors.broadcast(ctx, Shape.of(Arrays.copyOf(a2.shape().dims(), ra - 2)),
                 Shape.of(Arrays.copyOf(b2.shape().dims(), rb - 2)));
-        Tensor ea = a2.expand(with(batch, m, k)), eb = b2.expand(with(batch, k, n));
         Shape full = with(batch, m, n);
         // the result shape as MatMul reports it (promoted axes removed)
         long[] od = full.dims();
@@ -61,22 +60,59 @@ final class FusedMatMulOp {
         }
         Shape out = Shape.of(outDims.stream().mapToLong(Long::longValue).toArray());
         Tensor bias = ctx.hasInput(2) ? FusedTensors.broadcastTo(ctx, FusedTensors.floatInput(ctx, 2), out, "bias").reshape(full) : null;
-        Tensor y = Tensor.allocate(a.dtype(), full);
         double alpha = ctx.attrFloat("alpha");
         long count = batch.numel();
+        if (full.numel() > Integer.MAX_VALUE - 16) throw ctx.fail("result of " + full.numel() + " elements is too large");
+        // row-major copies of the operands as given (a broadcast batch is addressed by offset, not copied), then
+        // tiled i-p-j loops with double accumulators
+        double[] av = FusedTensors.values(a2), bv = FusedTensors.values(b2);
+        long[] aOffs = batchOffsets(a2, ra, batch, m * k), bOffs = batchOffsets(b2, rb, batch, k * n);
+        double[] biasV = bias == null ? null : FusedTensors.values(bias);
+        double[] yv = new double[(int) full.numel()];
+        int mi = (int) m, ki = (int) k, ni = (int) n;
         for (long bi = 0; bi < count; bi++) {
-            long ao = bi * m * k, bo = bi * k * n, yo = bi * m * n;
-            for (long i = 0; i < m; i++)
-                for (long j = 0; j < n; j++) {
-                    double acc = 0;
-                    for (long p = 0; p < k; p++) acc += ea.getDouble(ao + i * k + p) * eb.getDouble(bo + p * n + j);
-                    double v = alpha * acc;
-                    long at = yo + i * n + j;
-                    if (bias != null) v += bias.getDouble(at);
-                    y.setDouble(at, act.apply(v, 0, 0));
+            int ao = (int) aOffs[(int) bi], bo = (int) bOffs[(int) bi], yo = (int) (bi * m * n);
+            // column bands x row blocks keep a slice of B in cache while every row of the block uses it
+            for (int j0 = 0; j0 < ni; j0 += 128) {
+                int j1 = Math.min(ni, j0 + 128);
+                for (int i0 = 0; i0 < mi; i0 += 32) {
+                    int i1 = Math.min(mi, i0 + 32);
+                    for (int p = 0; p < ki; p++) {
+                        int brow = bo + p * ni;
+                        for (int i = i0; i < i1; i++) {
+                            double x = av[ao + i * ki + p];
+                            int yrow = yo + i * ni;
+                            for (int j = j0; j < j1; j++) yv[yrow + j] += x * bv[brow + j];
+                        }
+                    }
                 }
+            }
         }
+        for (int at = 0; at < yv.length; at++) {
+            double v = alpha * yv[at];
+            if (biasV != null) v += biasV[at];
+            yv[at] = act.apply(v, 0, 0);
+        }
+        Tensor y = FusedTensors.tensor(a.dtype(), full, yv);
         return y.reshape(out);
+    }
+
+    /** Where each of the broadcast batch's matrices starts in {@code t}'s dense copy (size-1 batch dims repeat). */
+    private static long[] batchOffsets(Tensor t, int rank, Shape batch, long matrix) {
+        int br = batch.rank(), own = rank - 2, off = br - own;
+        long[] out = new long[(int) batch.numel()];
+        long[] idx = new long[br];
+        for (int bi = 0; bi < out.length; bi++) {
+            long o = 0, stride = 1;
+            for (int d = own - 1; d >= 0; d--) {
+                long size = t.shape().dim(d);
+                if (size != 1) o += idx[d + off] * stride;
+                stride *= size;
+            }
+            out[bi] = o * matrix;
+            for (int d = br - 1; d >= 0; d--) { if (++idx[d] < batch.dim(d)) break; idx[d] = 0; }
+        }
+        return out;
     }
 
     private static Tensor swapLast(KernelContext ctx, Tensor t, String what) {

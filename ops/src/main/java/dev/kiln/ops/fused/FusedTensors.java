@@ -36,6 +36,21 @@ final class FusedTensors {
         }
     }
 
+    /** The logical (row-major) values of {@code t} as doubles; f32 is bulk-copied, which keeps references usable on real models. */
+    static double[] values(Tensor t) {
+        if (t.numel() > Integer.MAX_VALUE - 16) throw new IllegalArgumentException("tensor of " + t.numel() + " elements is too large");
+        if (t.dtype() != DType.F32) return t.toDoubleArray();
+        float[] f = t.contiguous().toFloatArray();
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) d[i] = f[i];
+        return d;
+    }
+
+    /** A new tensor of {@code dtype} holding {@code v} (rounded to the dtype) in row-major order. */
+    static Tensor tensor(DType dtype, Shape shape, double[] v) {
+        return Tensor.fromDoubles(dtype, v, shape.dims());
+    }
+
     /** Output 0 gets the type of input {@code i}. */
     static void sameAs(InferenceContext ctx, int i) {
         ValueType t = ctx.inputType(i);

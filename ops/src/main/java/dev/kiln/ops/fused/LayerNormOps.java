@@ -31,10 +31,10 @@ final class LayerNormOps {
                 .kernel(ctx -> {
                     Tensor a = FusedTensors.floatInput(ctx, 0), b = FusedTensors.floatInput(ctx, 1);
                     Shape s = FusedTensors.broadcast(ctx, a.shape(), b.shape());
-                    Tensor sum = Tensor.allocate(a.dtype(), s);
-                    Tensor ea = a.expand(s), eb = b.expand(s);
+                    double[] av = FusedTensors.values(a.expand(s)), bv = FusedTensors.values(b.expand(s));
+                    for (int i = 0; i < av.length; i++) av[i] += bv[i];
                     // the sum is rounded to the input dtype, exactly like the Add it replaces
-                    for (long i = 0; i < sum.numel(); i++) sum.setDouble(i, ea.getDouble(i) + eb.getDouble(i));
+                    Tensor sum = FusedTensors.tensor(a.dtype(), s, av);
                     return new Object[]{layerNorm(ctx, sum, 2)};
                 })
                 .register(r);
@@ -62,25 +62,24 @@ final class LayerNormOps {
         Tensor beta = ctx.hasInput(g + 1) ? FusedTensors.broadcastTo(ctx, FusedTensors.floatInput(ctx, g + 1), s, "beta") : null;
         long n = 1;
         for (int i = axis; i < s.rank(); i++) n *= s.dim(i);
-        Tensor y = Tensor.allocate(x.dtype(), s);
-        if (n == 0) return y;
-        long rows = s.numel() / n;
-        for (long r = 0; r < rows; r++) {
-            long base = r * n;
+        if (n == 0) return Tensor.allocate(x.dtype(), s);
+        double[] xv = FusedTensors.values(x), gv = FusedTensors.values(gamma), bv = beta == null ? null : FusedTensors.values(beta);
+        double[] yv = new double[xv.length];
+        int len = (int) n;
+        for (int base = 0; base < xv.length; base += len) {
             double mean = 0;
-            for (long j = 0; j < n; j++) mean += x.getDouble(base + j);
-            mean /= n;
+            for (int j = 0; j < len; j++) mean += xv[base + j];
+            mean /= len;
             double var = 0;
-            for (long j = 0; j < n; j++) { double d = x.getDouble(base + j) - mean; var += d * d; }
-            var /= n;
+            for (int j = 0; j < len; j++) { double d = xv[base + j] - mean; var += d * d; }
+            var /= len;
             double inv = 1.0 / Math.sqrt(var + eps);
-            for (long j = 0; j < n; j++) {
-                long i = base + j;
-                double v = (x.getDouble(i) - mean) * inv * gamma.getDouble(i);
-                if (beta != null) v += beta.getDouble(i);
-                y.setDouble(i, v);
+            for (int j = 0; j < len; j++) {
+                int i = base + j;
+                yv[i] = (xv[i] - mean) * inv * gv[i] + (bv == null ? 0 : bv[i]);
             }
         }
+        Tensor y = FusedTensors.tensor(x.dtype(), s, yv);
         return y;
     }
 
