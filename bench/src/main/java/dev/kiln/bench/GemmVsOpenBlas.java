@@ -23,7 +23,7 @@ import java.util.Random;
  * so load from other processes hits both alike and the ratio stays meaningful on a shared machine.
  *
  * <p>usage: GemmVsOpenBlas --shapes MxNxK[xBATCH],... --threads T [--reps R] [--min-ms MS] [--prepacked]
- *        [--params mr,nv,mc,kc,nc,tm,tn] [--cpu-time]
+ *        [--params mr,nv,mc,kc,nc,tm,tn] [--cpu-time] [--gap-ms MS]
  */
 public final class GemmVsOpenBlas {
     public static void main(String[] args) {
@@ -40,6 +40,7 @@ public final class GemmVsOpenBlas {
                 case "--min-ms" -> minMs = Double.parseDouble(args[++i]);
                 case "--prepacked" -> prepacked = true;
                 case "--cpu-time" -> cpuTime = true;
+                case "--gap-ms" -> gapMs = Integer.parseInt(args[++i]);
                 case "--params" -> {
                     int[] v = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
                     forced = new GemmParams(v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
@@ -88,7 +89,9 @@ public final class GemmVsOpenBlas {
         int inner = (int) Math.max(1, Math.ceil(minMs / (perPairMs / 2)));
         double[] gk = new double[reps], gb = new double[reps], ratio = new double[reps];
         for (int rep = 0; rep < reps; rep++) {
+            pause();
             gk[rep] = time(kiln, inner, flops);
+            pause();
             gb[rep] = time(blas, inner, flops);
             ratio[rep] = gk[rep] / gb[rep];
         }
@@ -105,6 +108,12 @@ public final class GemmVsOpenBlas {
     }
 
     static boolean cpuTime;
+    /**
+     * Pause before each timed repetition. Both engines' worker threads spin for a while after a call (OpenBLAS
+     * for about 2^28 cycles by default) and would steal a core from the other engine's next repetition; the gap
+     * lets them park first.
+     */
+    static int gapMs;
     static final java.lang.management.ThreadMXBean MX = java.lang.management.ManagementFactory.getThreadMXBean();
 
     /**
@@ -116,6 +125,11 @@ public final class GemmVsOpenBlas {
         for (int i = 0; i < inner; i++) r.run();
         long dt = (cpuTime ? MX.getCurrentThreadCpuTime() : System.nanoTime()) - t;
         return flops * inner / dt;
+    }
+
+    static void pause() {
+        if (gapMs <= 0) return;
+        try { Thread.sleep(gapMs); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }
     }
 
     static double median(double[] x) {
