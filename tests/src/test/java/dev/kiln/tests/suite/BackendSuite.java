@@ -89,36 +89,35 @@ public final class BackendSuite {
     public static String run(Path dir, Comparison comparison, AfterRun after) {
         try (OnnxModel model = OnnxModel.load(dir.resolve("model.onnx"))) {
             Graph g = model.graph();
-            Map<String, Object> inputs = readInputs(g, dir);
-            Map<String, Object> got = new Interpreter(g, OpRegistry.standard()).run(inputs);
-            Path data = dir.resolve("test_data_set_0");
+            Data data = readDataSet(g, dir);
+            Map<String, Object> got = new Interpreter(g, OpRegistry.standard()).run(data.inputs());
             for (int j = 0; j < g.outputs().size(); j++) {
                 Value v = g.outputs().get(j);
-                Object want = OnnxValues.read(data.resolve("output_" + j + ".pb"), v.type());
-                String why = comparison.compare(want, got.get(v.name()));
+                String why = comparison.compare(data.expected().get(j), got.get(v.name()));
                 if (why != null) return "output " + j + " (" + v.name() + "): " + why;
             }
-            return after.check(g, inputs, got);
+            return after.check(g, data.inputs(), got);
         } catch (Throwable t) {
             return reason(t);
         }
     }
 
+    /** A case's {@code test_data_set_0}: inputs by required-input name, expected outputs in graph order. */
+    public record Data(Map<String, Object> inputs, List<Object> expected) {}
+
     /**
-     * {@code test_data_set_0/input_i.pb} for the i-th required input (one with no initializer), by input name;
-     * a missing file leaves that input unfed. Expected outputs are read only after the run, against the graph's
-     * output types then (formats' {@code OnnxValues.readDataSet} reads them up front, and e.g.
-     * {@code test_loop16_seq_none}'s sequence output does not decode that way), so this harness reads them itself.
+     * Reads {@code test_data_set_0} with formats' {@link OnnxValues#readDataSet} (outputs decoded against the
+     * graph's declared output types, so read before anything rewrites them); a data set with fewer outputs than
+     * the graph is an error, as reading the missing file was.
      */
-    public static Map<String, Object> readInputs(Graph g, Path dir) {
-        Path data = dir.resolve("test_data_set_0");
+    public static Data readDataSet(Graph g, Path dir) {
+        OnnxValues.DataSet ds = OnnxValues.readDataSet(g, dir.resolve("test_data_set_0"));
+        if (ds.outputs().size() < g.outputs().size())
+            throw new IllegalStateException("data set has " + ds.outputs().size() + " outputs, the graph " + g.outputs().size());
         Map<String, Object> inputs = new LinkedHashMap<>();
         List<Value> req = g.requiredInputs();
-        for (int i = 0; i < req.size(); i++) {
-            Path f = data.resolve("input_" + i + ".pb");
-            if (Files.exists(f)) inputs.put(req.get(i).name(), OnnxValues.read(f, req.get(i).type()));
-        }
-        return inputs;
+        for (int i = 0; i < ds.inputs().size(); i++) inputs.put(req.get(i).name(), ds.inputs().get(i));
+        return new Data(inputs, ds.outputs());
     }
 
     /** A throwable as a one-line reason: simple class name and message, cut to 400 characters. */
