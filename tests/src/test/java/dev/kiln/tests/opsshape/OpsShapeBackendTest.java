@@ -17,9 +17,9 @@ import java.util.Set;
 /**
  * ONNX backend node tests of the shape, indexing, control-flow, sequence, string and ai.onnx.ml ops, run through
  * the reference interpreter, each checked twice: outputs against the expected data, and whole-graph type inference
- * against the values produced. Runs on the shared {@link BackendSuite} harness.
- * Cases in {@link #KNOWN_FAILURES} must keep failing (so a fix is noticed and the list
- * shrinks); every other selected case must pass.
+ * against the values produced, on the shared {@link BackendSuite} harness with {@link StrictComparison}. Cases in
+ * {@link #KNOWN_FAILURES} must keep failing (so a fix is noticed and the list shrinks); every other selected case
+ * must pass.
  */
 class OpsShapeBackendTest {
     static final Set<String> OPS = Set.of(
