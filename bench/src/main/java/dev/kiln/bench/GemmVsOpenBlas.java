@@ -23,7 +23,7 @@ import java.util.Random;
  * so load from other processes hits both alike and the ratio stays meaningful on a shared machine.
  *
  * <p>usage: GemmVsOpenBlas --shapes MxNxK[xBATCH],... --threads T [--reps R] [--min-ms MS] [--prepacked]
- *        [--params mr,nv,mc,kc,nc,tm,tn] [--cpu-time]
+ *        [--params mr,nv,mc,kc,nc,tm,tn] [--cpu-time] [--gap-ms MS]
  */
 public final class GemmVsOpenBlas {
     public static void main(String[] args) {
@@ -40,6 +40,7 @@ public final class GemmVsOpenBlas {
                 case "--min-ms" -> minMs = Double.parseDouble(args[++i]);
                 case "--prepacked" -> prepacked = true;
                 case "--cpu-time" -> cpuTime = true;
+                case "--gap-ms" -> gapMs = Integer.parseInt(args[++i]);
                 case "--params" -> {
                     int[] v = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
                     forced = new GemmParams(v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
@@ -54,7 +55,8 @@ public final class GemmVsOpenBlas {
             throw new IllegalArgumentException("set OPENBLAS_NUM_THREADS=" + threads + " (the bindings cannot set it at run time)");
         if (cpuTime && threads != 1) throw new IllegalArgumentException("--cpu-time measures the calling thread: use it with --threads 1");
         System.out.printf("# species %s, threads %d, %d interleaved reps, %s time%n", VectorConfig.describe(), threads, reps, cpuTime ? "thread CPU" : "wall");
-        System.out.printf("%-22s %10s %10s %7s %7s %s%n", "shape (MxNxK[xB])", "kiln GF/s", "oblas GF/s", "ratio", "spread", "params");
+        System.out.printf("%-22s %10s %10s %7s %7s %10s %10s %7s %s%n", "shape (MxNxK[xB])", "kiln GF/s", "oblas GF/s", "ratio", "spread",
+                "kiln best", "oblas best", "ratio", "params");
         for (int[] s : shapes) bench(s[0], s[1], s[2], s.length > 3 ? s[3] : 1, threads, reps, minMs, prepacked, forced, pool);
         pool.close();
     }
@@ -87,7 +89,9 @@ public final class GemmVsOpenBlas {
         int inner = (int) Math.max(1, Math.ceil(minMs / (perPairMs / 2)));
         double[] gk = new double[reps], gb = new double[reps], ratio = new double[reps];
         for (int rep = 0; rep < reps; rep++) {
+            pause();
             gk[rep] = time(kiln, inner, flops);
+            pause();
             gb[rep] = time(blas, inner, flops);
             ratio[rep] = gk[rep] / gb[rep];
         }
@@ -96,13 +100,20 @@ public final class GemmVsOpenBlas {
         for (long i = 0; i < Math.min(cN, 100_000); i++)
             maxErr = Math.max(maxErr, Math.abs(c.getAtIndex(ValueLayout.JAVA_FLOAT, i) - pc.get(i)));
         double mk = median(gk), mb = median(gb);
-        System.out.printf("%-22s %10.1f %10.1f %7.3f %6.1f%% %s err=%.1e%n", m + "x" + n + "x" + k + (batch > 1 ? "x" + batch : ""),
-                mk, mb, median(ratio), 100 * spread(ratio), p, maxErr);
+        double bk = Arrays.stream(gk).max().orElse(0), bb = Arrays.stream(gb).max().orElse(0);
+        System.out.printf("%-22s %10.1f %10.1f %7.3f %6.1f%% %10.1f %10.1f %7.3f %s err=%.1e%n", m + "x" + n + "x" + k + (batch > 1 ? "x" + batch : ""),
+                mk, mb, median(ratio), 100 * spread(ratio), bk, bb, bk / bb, p, maxErr);
         pa.close(); pb.close(); pc.close();
         arena.close();
     }
 
     static boolean cpuTime;
+    /**
+     * Pause before each timed repetition. Both engines' worker threads spin for a while after a call (OpenBLAS
+     * for about 2^28 cycles by default) and would steal a core from the other engine's next repetition; the gap
+     * lets them park first.
+     */
+    static int gapMs;
     static final java.lang.management.ThreadMXBean MX = java.lang.management.ManagementFactory.getThreadMXBean();
 
     /**
@@ -114,6 +125,11 @@ public final class GemmVsOpenBlas {
         for (int i = 0; i < inner; i++) r.run();
         long dt = (cpuTime ? MX.getCurrentThreadCpuTime() : System.nanoTime()) - t;
         return flops * inner / dt;
+    }
+
+    static void pause() {
+        if (gapMs <= 0) return;
+        try { Thread.sleep(gapMs); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }
     }
 
     static double median(double[] x) {

@@ -51,6 +51,16 @@ public final class FusedElementwiseBench {
         }
     }
 
+    static float handDot(MemorySegment a, MemorySegment b, long n) {
+        FloatVector acc = FloatVector.zero(S);
+        long i = 0, bound = S.loopBound(n);
+        for (; i < bound; i += S.length())
+            acc = acc.add(FloatVector.fromMemorySegment(S, a, i * 4, ByteOrder.LITTLE_ENDIAN).mul(FloatVector.fromMemorySegment(S, b, i * 4, ByteOrder.LITTLE_ENDIAN)));
+        float s = acc.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        for (; i < n; i++) s += a.get(F, i * 4) * b.get(F, i * 4);
+        return s;
+    }
+
     interface Body { void run(); }
 
     /** Warms up for 3 s (C2 needs many calls of the interpreter paths), then times 15 rounds of at least 100 ms. */
@@ -92,6 +102,13 @@ public final class FusedElementwiseBench {
         time("hand-written Vector API", n, calls, () -> handWritten(in[0], in[1], in[2], in[3], check, n));
         for (long i = 0; i < n; i++)
             if (Float.compare(out.get(F, i * 4), check.get(F, i * 4)) != 0) throw new AssertionError("generated != hand-written at " + i);
+
+        // Row reduction: sum of a*b over the whole row (a dot product), generated vs hand-written.
+        RowKernel dot = KernelCompiler.kernel(FusedElementwiseProgram.parse("x2|mul(x0,x1)"), new boolean[2], FusedElementwiseProgram.Reduction.SUM, KernelCompiler.BITS);
+        MemorySegment[] two = {in[0], in[1]};
+        long[] twoStarts = new long[2];
+        time("generated reduce sum(a*b)", n, calls, () -> dot.row(two, twoStarts, out, 0, n));
+        time("hand-written reduce sum(a*b)", n, calls, () -> out.set(F, 0, handDot(in[0], in[1], n)));
 
         // Reference: the FusedElementwise oracle, and the unfused graph on the reference and on the CPU kernels.
         Tensor[] ts = new Tensor[4];

@@ -1,6 +1,7 @@
 package dev.kiln.bench.jmh;
 
 import dev.kiln.runtime.cpu.Activation;
+import dev.kiln.runtime.cpu.ConvKernels;
 import dev.kiln.runtime.cpu.Elementwise;
 import dev.kiln.runtime.cpu.KilnPool;
 import dev.kiln.runtime.cpu.NnKernels;
@@ -25,7 +26,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The BERT-shaped non-GEMM kernels: softmax over attention scores [B, 12, S, S], layer normalization and GELU
- * over hidden states [B, S, 384]. Time per call in microseconds. (Conv benchmarks wait for the conv kernels.)
+ * over hidden states [B, S, 384], and a ResNet-style 3x3 convolution (64 -> 64 channels, 56 x 56, NCHW and NHWC).
+ * Time per call in microseconds.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -43,7 +45,8 @@ public class KernelBench {
     @Param({"1"})
     public int threads;
 
-    Tensor scores, hidden, scale, bias;
+    Tensor scores, hidden, scale, bias, image, imageNhwc, convW, convB;
+    static final ConvKernels.Conv2d CONV3 = new ConvKernels.Conv2d(3, 3, 1, 1, 1, 1, 1, 1, 1, 1);
     KilnPool pool;
 
     @Setup(Level.Trial)
@@ -53,6 +56,10 @@ public class KernelBench {
         hidden = fill(r, batch, seq, 384);
         scale = fill(r, 384);
         bias = fill(r, 384);
+        image = fill(r, batch, 64, 56, 56);
+        imageNhwc = image.permute(0, 2, 3, 1).contiguous();
+        convW = fill(r, 64, 64, 3, 3);
+        convB = fill(r, 64);
         pool = new KilnPool(threads);
     }
 
@@ -65,6 +72,10 @@ public class KernelBench {
     @Benchmark public Tensor softmax() { return NnKernels.softmax(scores, -1, false, false, pool); }
 
     @Benchmark public Tensor layerNorm() { return NnKernels.layerNorm(hidden, scale, bias, -1, 1e-12f, pool); }
+
+    @Benchmark public Tensor conv3x3Nchw() { return ConvKernels.conv2d(image, convW, convB, 1, CONV3, pool); }
+
+    @Benchmark public Tensor conv3x3Nhwc() { return ConvKernels.conv2dNhwc(imageNhwc, convW, convB, CONV3, pool); }
 
     @Benchmark public Tensor geluErf() { return Elementwise.unary(Activation.GELU_ERF, hidden); }
 }

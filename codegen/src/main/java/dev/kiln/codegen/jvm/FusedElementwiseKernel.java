@@ -35,6 +35,14 @@ public final class FusedElementwiseKernel implements Kernel {
         } catch (IllegalArgumentException e) {
             throw ctx.fail("inputs do not broadcast: " + e.getMessage());
         }
+        FusedElementwiseProgram.Reduction red = FusedElementwiseOp.reduction(ctx);
+        if (red != null) {
+            Tensor out = Tensor.allocate(DType.F32, FusedElementwiseOp.reducedShape(ctx, outShape));
+            runReduce(p, red, in, outShape, out, pattern -> in.length <= 63
+                    ? byPattern.computeIfAbsent(mask(pattern), m -> KernelCompiler.kernel(p, pattern, red, bits))
+                    : KernelCompiler.kernel(p, pattern, red, bits));
+            return new Object[] {out};
+        }
         Tensor out = Tensor.allocate(DType.F32, outShape);
         if (in.length <= 63) {
             run(p, in, out, pattern -> byPattern.computeIfAbsent(mask(pattern), m -> KernelCompiler.kernel(p, pattern, bits)));
@@ -59,6 +67,13 @@ public final class FusedElementwiseKernel implements Kernel {
         if (out.numel() == 0) return;
         int n = in.length;
         Shape shape = out.shape();
+        if (flat(in, shape)) {   // the common case: same-shape contiguous operands, one call over all elements
+            MemorySegment[] segs = new MemorySegment[n];
+            long[] starts = new long[n];
+            for (int k = 0; k < n; k++) { segs[k] = in[k].segment(); starts[k] = in[k].offset(); }
+            kernels.apply(new boolean[n]).row(segs, starts, out.segment(), out.offset(), out.numel());
+            return;
+        }
         MemorySegment[] segs = new MemorySegment[n];
         long[][] strides = new long[n + 1][];
         long[] offsets = new long[n + 1];
@@ -80,6 +95,42 @@ public final class FusedElementwiseKernel implements Kernel {
             // starts holds every operand's element position; the output's is the last entry
             kernel.row(segs, starts, outSeg, starts[n], len);
         });
+    }
+
+    /** Computes {@code out = reduce(p(in...))} over the last axis of {@code full}; {@code out} is fresh, contiguous. */
+    public static void runReduce(FusedElementwiseProgram p, FusedElementwiseProgram.Reduction red, Tensor[] in, Shape full, Tensor out, int bits) {
+        runReduce(p, red, in, full, out, pattern -> KernelCompiler.kernel(p, pattern, red, bits));
+    }
+
+    private static void runReduce(FusedElementwiseProgram p, FusedElementwiseProgram.Reduction red, Tensor[] in, Shape full, Tensor out,
+                                  java.util.function.Function<boolean[], RowKernel> kernels) {
+        if (out.numel() == 0) return;
+        int n = in.length, r = full.rank();
+        long len = full.dim(r - 1);
+        if (len == 0) {   // empty rows: the reductions' identities, as the reference
+            for (long o = 0; o < out.numel(); o++) out.setFloat(o, red == FusedElementwiseProgram.Reduction.MAX ? Float.NEGATIVE_INFINITY : 0f);
+            return;
+        }
+        MemorySegment[] segs = new MemorySegment[n];
+        long[][] strides = new long[n][];
+        long[] offsets = new long[n];
+        boolean[] rowBroadcast = new boolean[n];
+        for (int k = 0; k < n; k++) {
+            Tensor t = in[k].isContiguous() ? in[k] : in[k].contiguous();
+            segs[k] = t.segment();
+            strides[k] = Broadcasting.alignedStrides(t, full);
+            offsets[k] = t.offset();
+            rowBroadcast[k] = strides[k][r - 1] == 0;
+        }
+        RowKernel kernel = kernels.apply(rowBroadcast);
+        MemorySegment outSeg = out.segment();
+        long base = out.offset();
+        Broadcasting.forEachRow(full, strides, offsets, (outStart, starts, rowLen) -> kernel.row(segs, starts, outSeg, base + outStart / rowLen, rowLen));
+    }
+
+    private static boolean flat(Tensor[] in, Shape shape) {
+        for (Tensor t : in) if (!t.isContiguous() || !t.shape().equals(shape)) return false;
+        return true;
     }
 
     /** Dims and per-operand strides after merging adjacent dims that every operand walks contiguously. */

@@ -47,10 +47,18 @@ public final class KernelCompiler {
 
     /** As {@link #kernel(FusedElementwiseProgram, boolean[])} at an explicit width (tests, benchmarks). */
     public static RowKernel kernel(FusedElementwiseProgram p, boolean[] rowBroadcast, int bits) {
-        String key = ElementLoop.key(p, rowBroadcast) + "|v" + bits;
+        return kernel(p, rowBroadcast, null, bits);
+    }
+
+    /**
+     * The kernel of a reducing program when {@code reduce} is set: it writes one value per row, at
+     * {@code outStart}, instead of one per element.
+     */
+    public static RowKernel kernel(FusedElementwiseProgram p, boolean[] rowBroadcast, FusedElementwiseProgram.Reduction reduce, int bits) {
+        String key = ElementLoop.key(p, rowBroadcast, reduce) + "|v" + bits;
         RowKernel k = CACHE.get(key);
         if (k != null) return k;
-        return CACHE.computeIfAbsent(key, x -> define(ElementLoop.lower(p, rowBroadcast), bits));
+        return CACHE.computeIfAbsent(key, x -> define(ElementLoop.lower(p, rowBroadcast, reduce), bits));
     }
 
     /** Number of classes generated so far (cache misses), for tests and reports. */

@@ -2,6 +2,7 @@ package dev.kiln.codegen.jvm;
 
 import dev.kiln.codegen.loop.ElementLoop;
 import dev.kiln.codegen.loop.ElementLoop.Reg;
+import dev.kiln.ops.fused.FusedElementwiseProgram;
 import dev.kiln.ops.fused.FusedElementwiseProgram.Op;
 
 import java.lang.classfile.ClassFile;
@@ -20,7 +21,8 @@ import static java.lang.constant.ConstantDescs.CD_void;
  * Lowers an {@link ElementLoop} to the bytecode of a class implementing {@link RowKernel}. Shape of the code:
  * prologue (segments, offsets, hoisted invariant registers as scalars and vectors), a vector main loop over
  * {@code len & -LANES} elements with {@code FloatVector} ops, and a scalar tail that computes the remaining
- * elements exactly as the reference does. The species is read with {@code getstatic FloatVector.SPECIES_n} at each
+ * elements exactly as the reference does. A reducing loop accumulates into a vector (sum or max), folds its lanes
+ * after the main loop, continues in the scalar tail and stores one value per row. The species is read with {@code getstatic FloatVector.SPECIES_n} at each
  * use: a constant to C2, which is what lets it intrinsify the vector ops (a non-constant species is ~50x slower).
  */
 final class KernelEmitter {
@@ -37,6 +39,7 @@ final class KernelEmitter {
     private static final ClassDesc CD_UNARY = ClassDesc.of("jdk.incubator.vector.VectorOperators$Unary");
     private static final ClassDesc CD_BINARY = ClassDesc.of("jdk.incubator.vector.VectorOperators$Binary");
     private static final ClassDesc CD_COMPARISON = ClassDesc.of("jdk.incubator.vector.VectorOperators$Comparison");
+    private static final ClassDesc CD_ASSOCIATIVE = ClassDesc.of("jdk.incubator.vector.VectorOperators$Associative");
     private static final ClassDesc CD_SUPPORT = ClassDesc.of(Support.class.getName());
     private static final ClassDesc CD_ROW = ClassDesc.of(RowKernel.class.getName());
 
@@ -76,7 +79,8 @@ final class KernelEmitter {
         final int lanes;
         final int[] seg, off, scalar, vec;
         int next = 8;   // first free local slot after this, ins, starts, out, outStart(2), len(2)
-        final int outOff, i, bound;
+        final int outOff, i, bound, accVec, accScalar;
+        final FusedElementwiseProgram.Reduction reduce;
 
         Body(CodeBuilder c, ElementLoop loop, boolean vector, String species, int lanes) {
             this.c = c;
@@ -91,6 +95,9 @@ final class KernelEmitter {
             outOff = next; next += 2;
             i = next; next += 2;
             bound = next; next += 2;
+            accVec = next++;
+            accScalar = next++;
+            reduce = loop.reduce();
             scalar = new int[regs];
             vec = new int[regs];
             for (int r = 0; r < regs; r++) { scalar[r] = next++; vec[r] = next++; }
@@ -110,29 +117,58 @@ final class KernelEmitter {
                 scalarReg(r, true);
                 if (vector) vectorReg(r, true);
             }
+            if (reduce != null) {
+                float identity = reduce == FusedElementwiseProgram.Reduction.MAX ? Float.NEGATIVE_INFINITY : 0f;
+                c.loadConstant(identity).fstore(accScalar);
+                if (vector) { broadcastConst(identity); c.astore(accVec); }
+            }
             if (vector) {
                 Label top = c.newLabel(), done = c.newLabel();
                 c.lload(LEN).loadConstant((long) -lanes).land().lstore(bound);
                 c.labelBinding(top);
                 c.lload(i).lload(bound).lcmp().ifge(done);
                 for (int r = 0; r < loop.body().size(); r++) if (!loop.invariant()[r]) vectorReg(r, false);
-                c.aload(vec[loop.result()]).aload(OUT).lload(outOff).lload(i).iconst_2().lshl().ladd();
-                littleEndian();
-                c.invokevirtual(CD_FV, "intoMemorySegment", MethodTypeDesc.of(CD_void, CD_SEGMENT, CD_long, CD_BYTE_ORDER));
+                if (reduce != null) {
+                    c.aload(accVec).aload(vec[loop.result()]);
+                    c.invokevirtual(CD_FV, reduce == FusedElementwiseProgram.Reduction.MAX ? "max" : "add", FV_FV);
+                    c.astore(accVec);
+                } else {
+                    c.aload(vec[loop.result()]).aload(OUT).lload(outOff).lload(i).iconst_2().lshl().ladd();
+                    littleEndian();
+                    c.invokevirtual(CD_FV, "intoMemorySegment", MethodTypeDesc.of(CD_void, CD_SEGMENT, CD_long, CD_BYTE_ORDER));
+                }
                 c.lload(i).loadConstant((long) lanes).ladd().lstore(i);
                 c.goto_(top);
                 c.labelBinding(done);
+                if (reduce != null) {   // fold the lanes into the scalar accumulator before the tail
+                    c.aload(accVec).getstatic(CD_OPS, reduce == FusedElementwiseProgram.Reduction.MAX ? "MAX" : "ADD", CD_ASSOCIATIVE);
+                    c.invokevirtual(CD_FV, "reduceLanes", MethodTypeDesc.of(CD_float, CD_ASSOCIATIVE));
+                    c.fstore(accScalar);
+                }
             }
             Label tail = c.newLabel(), end = c.newLabel();
             c.labelBinding(tail);
             c.lload(i).lload(LEN).lcmp().ifge(end);
             for (int r = 0; r < loop.body().size(); r++) if (!loop.invariant()[r]) scalarReg(r, false);
-            c.aload(OUT).getstatic(CD_SUPPORT, "F32", CD_OF_FLOAT).lload(outOff).lload(i).iconst_2().lshl().ladd();
-            c.fload(scalar[loop.result()]);
-            c.invokeinterface(CD_SEGMENT, "set", MethodTypeDesc.of(CD_void, CD_OF_FLOAT, CD_long, CD_float));
+            if (reduce != null) {
+                c.fload(accScalar).fload(scalar[loop.result()]);
+                if (reduce == FusedElementwiseProgram.Reduction.MAX) c.invokestatic(CD_SUPPORT, "max", MethodTypeDesc.of(CD_float, CD_float, CD_float));
+                else c.fadd();
+                c.fstore(accScalar);
+            } else {
+                c.aload(OUT).getstatic(CD_SUPPORT, "F32", CD_OF_FLOAT).lload(outOff).lload(i).iconst_2().lshl().ladd();
+                c.fload(scalar[loop.result()]);
+                c.invokeinterface(CD_SEGMENT, "set", MethodTypeDesc.of(CD_void, CD_OF_FLOAT, CD_long, CD_float));
+            }
             c.lload(i).lconst_1().ladd().lstore(i);
             c.goto_(tail);
             c.labelBinding(end);
+            if (reduce != null) {   // one value per row, at outStart
+                c.aload(OUT).getstatic(CD_SUPPORT, "F32", CD_OF_FLOAT).lload(outOff);
+                c.fload(accScalar);
+                if (reduce == FusedElementwiseProgram.Reduction.MEAN) c.lload(LEN).l2f().fdiv();
+                c.invokeinterface(CD_SEGMENT, "set", MethodTypeDesc.of(CD_void, CD_OF_FLOAT, CD_long, CD_float));
+            }
             c.return_();
         }
 

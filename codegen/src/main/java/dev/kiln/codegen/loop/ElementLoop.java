@@ -23,8 +23,10 @@ import java.util.Map;
  * @param body          registers in evaluation order; register {@code r} is {@code body.get(r)}
  * @param result        the register stored to the output
  * @param invariant     per register: computed before the loop
+ * @param reduce        null: store {@code result} per element; else accumulate it over the row and store one value
  */
-public record ElementLoop(int inputs, boolean[] rowBroadcast, List<Reg> body, int result, boolean[] invariant) {
+public record ElementLoop(int inputs, boolean[] rowBroadcast, List<Reg> body, int result, boolean[] invariant,
+                          FusedElementwiseProgram.Reduction reduce) {
 
     /** One register definition. */
     public sealed interface Reg {
@@ -53,14 +55,20 @@ public record ElementLoop(int inputs, boolean[] rowBroadcast, List<Reg> body, in
     }
 
     /** The cache key: program text plus the broadcast pattern (different patterns are different loops). */
-    public static String key(FusedElementwiseProgram p, boolean[] rowBroadcast) {
+    public static String key(FusedElementwiseProgram p, boolean[] rowBroadcast) { return key(p, rowBroadcast, null); }
+
+    public static String key(FusedElementwiseProgram p, boolean[] rowBroadcast, FusedElementwiseProgram.Reduction reduce) {
         StringBuilder sb = new StringBuilder(p.canonical()).append("|b");
         for (boolean b : rowBroadcast) sb.append(b ? '1' : '0');
+        if (reduce != null) sb.append("|r").append(reduce.text());
         return sb.toString();
     }
 
     /** Lowers a program for one broadcast pattern: one load per used input, literals deduplicated, LICM flags. */
-    public static ElementLoop lower(FusedElementwiseProgram p, boolean[] rowBroadcast) {
+    public static ElementLoop lower(FusedElementwiseProgram p, boolean[] rowBroadcast) { return lower(p, rowBroadcast, null); }
+
+    /** As {@link #lower(FusedElementwiseProgram, boolean[])}, accumulating the result over the row when {@code reduce} is set. */
+    public static ElementLoop lower(FusedElementwiseProgram p, boolean[] rowBroadcast, FusedElementwiseProgram.Reduction reduce) {
         if (rowBroadcast.length != p.inputCount())
             throw new IllegalArgumentException("broadcast pattern has " + rowBroadcast.length + " entries for " + p.inputCount() + " inputs");
         List<Reg> body = new ArrayList<>();
@@ -100,13 +108,15 @@ public record ElementLoop(int inputs, boolean[] rowBroadcast, List<Reg> body, in
         }
         boolean[] invariant = new boolean[inv.size()];
         for (int r = 0; r < invariant.length; r++) invariant[r] = inv.get(r);
-        return new ElementLoop(p.inputCount(), rowBroadcast, body, tmpReg[tmpReg.length - 1], invariant);
+        if (reduce != null) invariant[tmpReg[tmpReg.length - 1]] = false;   // accumulated per element even when constant
+        return new ElementLoop(p.inputCount(), rowBroadcast, body, tmpReg[tmpReg.length - 1], invariant, reduce);
     }
 
     @Override public String toString() {
         StringBuilder sb = new StringBuilder("loop(len) {\n");
         for (int r = 0; r < body.size(); r++)
             sb.append("  r").append(r).append(invariant[r] ? " (hoisted)" : "").append(" = ").append(body.get(r)).append('\n');
+        if (reduce != null) return sb.append("  acc = ").append(reduce.text()).append("(acc, r").append(result).append(")\n}\nout = acc").toString();
         return sb.append("  out[i] = r").append(result).append("\n}").toString();
     }
 }

@@ -155,4 +155,40 @@ class FusionShapesTest {
         g.outputs().addAll(List.of(b, r));
         assertFalse(new ElementwiseFusion().run(g, null));
     }
+
+    @Test
+    void lastAxisReductionFoldsIntoItsElementwiseProducer() {
+        setUp();
+        Value d = op("Sub", "d", T, x, y);
+        Value sq = op("Mul", "sq", T, d, d);
+        Value mean = new Value("mean", TensorType.of(DType.F32, Shape.of(2, 1)));
+        g.nodes().add(new Node("var", "", "ReduceMean", List.of(sq), List.of(mean), Map.of("axes", Attribute.of("axes", new long[] {-1}))));
+        g.outputs().add(mean);
+        Map<String, Tensor> in = Map.of("x", Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3), "y", Tensor.of(new float[] {0, 0, 0, 1, 1, 1}, 2, 3));
+        Tensor want = (Tensor) ElementwiseFusionTest.run(g, in, false).get("mean");
+        new ElementwiseFusion().run(g, null);
+        Verifier.verify(g, "test");
+        assertEquals(1, g.nodes().size());
+        Node f = g.nodes().getFirst();
+        assertEquals("x2|sub(x0,x1);mul(t0,t0)", program(f));
+        assertEquals("mean", f.attribute("reduce").asString());
+        Tensor ref = (Tensor) ElementwiseFusionTest.run(g, in, false).get("mean");
+        Tensor gen = (Tensor) ElementwiseFusionTest.run(g, in, true).get("mean");
+        assertArrayEquals(want.toFloatArray(), ref.toFloatArray());
+        assertArrayEquals(new float[] {14f / 3, 50f / 3}, gen.toFloatArray(), 1e-5f);
+        assertEquals(Shape.of(2, 1), gen.shape());
+    }
+
+    @Test
+    void reductionsOverOtherAxesOrWithoutKeepdimsStay() {
+        setUp();
+        Value sq = op("Mul", "sq", T, x, y);
+        Value r0 = new Value("r0", TensorType.of(DType.F32, Shape.of(1, 3)));
+        g.nodes().add(new Node("r0", "", "ReduceSum", List.of(sq), List.of(r0), Map.of("axes", Attribute.of("axes", new long[] {0}))));
+        Value e = op("Exp", "e", T, x);
+        Value r1 = new Value("r1", TensorType.of(DType.F32, Shape.of(2)));
+        g.nodes().add(new Node("r1", "", "ReduceMax", List.of(e), List.of(r1), Map.of("axes", Attribute.of("axes", new long[] {1}), "keepdims", Attribute.of("keepdims", 0L))));
+        g.outputs().addAll(List.of(r0, r1));
+        assertFalse(new ElementwiseFusion().run(g, null));
+    }
 }

@@ -74,6 +74,26 @@ public final class RandomElementwiseGraphs {
                 node(g, "Where", List.of(c, pick(pool, r), pick(pool, r)), name, pool, DType.F32);
             }
         }
+        // sometimes reduce the last value over its last axis, as ReduceSum (axes input) / ReduceMean / ReduceMax
+        long[] lastDims = ((TensorType) pool.getLast().type()).shapeOrNull().dims();
+        if (lastDims.length >= 1 && r.nextInt(3) == 0 && pool.getLast().producer() != null) {
+            Value v = pool.getLast();
+            int vr = lastDims.length;
+            long[] rd = lastDims.clone();
+            rd[rd.length - 1] = 1;
+            Value red = new Value("reduced", TensorType.of(DType.F32, Shape.of(rd)));
+            String op = List.of("ReduceSum", "ReduceMean", "ReduceMax").get(r.nextInt(3));
+            if (op.equals("ReduceSum")) {
+                Value axes = new Value("axes", TensorType.of(DType.I64, Shape.of(1)));
+                axes.setConstant(Tensor.ofLongs(new long[] {-1}, 1));
+                g.initializers().add(axes);
+                g.nodes().add(new Node("reduce", "", op, List.of(v, axes), List.of(red), Map.of()));
+            } else {
+                g.nodes().add(new Node("reduce", "", op, List.of(v), List.of(red),
+                        Map.of("axes", dev.kiln.graph.Attribute.of("axes", new long[] {vr - 1}))));
+            }
+            pool.add(red);
+        }
         // one or two outputs: the last value, sometimes an intermediate too (it must then stay materialized)
         Value last = pool.getLast();
         g.outputs().add(last);

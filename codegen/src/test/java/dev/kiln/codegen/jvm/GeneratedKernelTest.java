@@ -166,4 +166,54 @@ class GeneratedKernelTest {
         assertThrows(IllegalArgumentException.class, () -> FusedElementwiseProgram.parse("x1|frob(x0)"));
         assertThrows(IllegalArgumentException.class, () -> FusedElementwiseProgram.parse("x1|add(t0,x0)"));
     }
+
+    @Test
+    void vectorBitsPropertyMeansWhatTheCpuBackendMeans() {
+        assertEquals(0, KernelCompiler.chooseBits("0"));
+        assertEquals(0, KernelCompiler.chooseBits("scalar"));
+        assertEquals(256, KernelCompiler.chooseBits(" 256 "));
+        assertTrue(KernelCompiler.chooseBits(null) >= 128 || KernelCompiler.chooseBits(null) == 0);
+        assertThrows(IllegalArgumentException.class, () -> KernelCompiler.chooseBits("96"));
+    }
+
+    @Property(tries = 200)
+    void reducingKernelsMatchReferenceAtEveryWidth(@ForAll long seed, @ForAll("widths") int bits) {
+        Random r = new Random(seed);
+        int n = 1 + r.nextInt(3);
+        long[] choices = {1, 2, 3, 5, 7, 15, 16, 17, 37, 100, 384};
+        long[] dims = new long[1 + r.nextInt(3)];
+        for (int i = 0; i < dims.length; i++) dims[i] = choices[r.nextInt(choices.length)];
+        Shape full = Shape.of(dims);
+        Tensor[] in = new Tensor[n];
+        for (int k = 0; k < n; k++) {
+            long[] d = dims.clone();
+            if (k > 0) for (int i = 0; i < d.length; i++) if (r.nextInt(3) == 0) d[i] = 1;
+            double[] v = new double[(int) Shape.of(d).numel()];
+            for (int i = 0; i < v.length; i++) v[i] = r.nextGaussian() * 3;
+            in[k] = Tensor.fromDoubles(DType.F32, v, d);
+        }
+        FusedElementwiseProgram p = randomProgram(r, n);
+        FusedElementwiseProgram.Reduction red = FusedElementwiseProgram.Reduction.values()[r.nextInt(3)];
+        Tensor values = reference(p, in, full);   // per element, rounded to f32 like the unfused graph
+        long len = dims[dims.length - 1];
+        long[] rd = dims.clone();
+        rd[rd.length - 1] = 1;
+        Tensor got = Tensor.allocate(DType.F32, Shape.of(rd));
+        FusedElementwiseKernel.runReduce(p, red, in, full, got, bits);
+        for (long row = 0; row < got.numel(); row++) {
+            double acc = red == FusedElementwiseProgram.Reduction.MAX ? Double.NEGATIVE_INFINITY : 0, abs = 0;
+            for (long j = 0; j < len; j++) {
+                float v = values.getFloat(row * len + j);
+                acc = red == FusedElementwiseProgram.Reduction.MAX ? Math.max(acc, v) : acc + v;
+                abs += Math.abs(v);
+            }
+            if (red == FusedElementwiseProgram.Reduction.MEAN) { acc /= len; abs /= len; }
+            float want = (float) acc, have = got.getFloat(row);
+            // f32 accumulation in another order: error bounded by ~len ulps of the sum of magnitudes; max is exact
+            double tol = red == FusedElementwiseProgram.Reduction.MAX ? 0 : 1.2e-7 * (len + 2) * abs;
+            long at = row;
+            if (Double.isNaN(want) || Double.isInfinite(abs)) assertTrue(Float.isNaN(have) || have == want, () -> p + " " + red + " row " + at + ": " + want + " vs " + have);
+            else assertTrue(Math.abs(want - have) <= tol, () -> p + " " + red + " width " + bits + " " + full + " row " + at + ": " + want + " vs " + have + " (tol " + tol + ")");
+        }
+    }
 }

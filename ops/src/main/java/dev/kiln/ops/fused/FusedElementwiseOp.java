@@ -24,13 +24,43 @@ public final class FusedElementwiseOp {
     public static final String DOMAIN = "dev.kiln";
     public static final String OP_TYPE = "FusedElementwise";
     public static final String PROGRAM = "program";
+    /** Optional: "sum", "mean" or "max" of the program's values over the last axis, which becomes size 1. */
+    public static final String REDUCE = "reduce";
 
     /** Parsed programs by text: the attribute is parsed once per distinct program, not per run. */
     private static final Map<String, FusedElementwiseProgram> PARSED = new ConcurrentHashMap<>();
 
     static void register(OpRegistry r) {
         OpSchema.builder(DOMAIN, OP_TYPE).since(1).required(PROGRAM, dev.kiln.graph.Attribute.Kind.STRING)
-                .infer(Infers.BROADCAST).kernel(FusedElementwiseOp::reference).register(r);
+                .attrString(REDUCE, "").infer(FusedElementwiseOp::infer).kernel(FusedElementwiseOp::reference).register(r);
+    }
+
+    private static void infer(dev.kiln.graph.InferenceContext ctx) {
+        dev.kiln.graph.ValueType.TensorType t = Infers.broadcastAll(ctx, Infers.dtypeOf(ctx.inputType(0)));
+        var r = ctx.node().attribute(REDUCE);
+        if (r != null && !r.asString().isEmpty() && t.hasRank() && t.rank() > 0) {
+            java.util.List<dev.kiln.graph.Dim> dims = new java.util.ArrayList<>(t.dims());
+            dims.set(dims.size() - 1, dev.kiln.graph.Dim.of(1));
+            t = new dev.kiln.graph.ValueType.TensorType(t.dtype(), dims);
+        }
+        ctx.setOutputType(0, t);
+    }
+
+    /** The node's reduction, or null; a typed failure naming the node when the attribute is malformed. */
+    public static FusedElementwiseProgram.Reduction reduction(KernelContext ctx) {
+        try {
+            return FusedElementwiseProgram.Reduction.parse(ctx.attrString(REDUCE));
+        } catch (IllegalArgumentException e) {
+            throw ctx.fail(e.getMessage());
+        }
+    }
+
+    /** Shape of a reducing node's output: the broadcast shape with its last dim 1 (rank 0 is not reducible). */
+    public static Shape reducedShape(KernelContext ctx, Shape full) {
+        if (full.rank() == 0) throw ctx.fail("reduce needs inputs of rank >= 1");
+        long[] d = full.dims().clone();
+        d[d.length - 1] = 1;
+        return Shape.of(d);
     }
 
     /** The node's program, with a typed failure naming the node when the attribute is malformed. */
@@ -65,6 +95,8 @@ public final class FusedElementwiseOp {
         } catch (IllegalArgumentException e) {
             throw ctx.fail("inputs do not broadcast: " + e.getMessage());
         }
+        FusedElementwiseProgram.Reduction red = reduction(ctx);
+        if (red != null) return new Object[] {referenceReduce(p, red, in, outShape, reducedShape(ctx, outShape))};
         Tensor out = Tensor.allocate(DType.F32, outShape);
         long[][] strides = new long[in.length][];
         long[] offsets = new long[in.length];
@@ -84,5 +116,35 @@ public final class FusedElementwiseOp {
             }
         });
         return new Object[] {out};
+    }
+
+    /** Row reduction: values rounded to f32 as the unfused graph stores them, accumulated in double per row. */
+    private static Tensor referenceReduce(FusedElementwiseProgram p, FusedElementwiseProgram.Reduction red, Tensor[] in,
+                                          Shape full, Shape reduced) {
+        Tensor out = Tensor.allocate(DType.F32, reduced);
+        long len = full.dim(full.rank() - 1);
+        long[][] strides = new long[in.length][];
+        long[] offsets = new long[in.length];
+        for (int k = 0; k < in.length; k++) {
+            strides[k] = Broadcasting.alignedStrides(in[k], full);
+            offsets[k] = in[k].offset();
+        }
+        float[] vals = new float[in.length];
+        double[] temps = new double[p.insts().size()];
+        if (len == 0) {
+            for (long o = 0; o < out.numel(); o++) out.setFloat(o, red == FusedElementwiseProgram.Reduction.MAX ? Float.NEGATIVE_INFINITY : 0f);
+            return out;
+        }
+        Broadcasting.forEachRow(full, strides, offsets, (outStart, starts, n) -> {
+            double acc = red == FusedElementwiseProgram.Reduction.MAX ? Double.NEGATIVE_INFINITY : 0;
+            for (long j = 0; j < n; j++) {
+                for (int k = 0; k < in.length; k++) vals[k] = (float) in[k].readDouble(starts[k] + j * strides[k][strides[k].length - 1]);
+                float v = p.eval(vals, temps);
+                acc = red == FusedElementwiseProgram.Reduction.MAX ? Math.max(acc, v) : acc + v;
+            }
+            if (red == FusedElementwiseProgram.Reduction.MEAN) acc /= n;
+            out.setFloat(outStart / n, (float) acc);
+        });
+        return out;
     }
 }

@@ -18,6 +18,26 @@ import java.util.Locale;
  */
 public record FusedElementwiseProgram(int inputCount, List<Inst> insts) {
 
+    /**
+     * An optional reduction of the program's values over the last axis (kept as size 1), accumulated in double
+     * by the reference like ReduceSum / ReduceMean / ReduceMax; an empty row sums to 0 and has max -inf.
+     */
+    public enum Reduction {
+        SUM, MEAN, MAX;
+
+        public String text() { return name().toLowerCase(Locale.ROOT); }
+
+        /** Null for "" (no reduction). */
+        public static Reduction parse(String s) {
+            if (s == null || s.isEmpty()) return null;
+            try {
+                return valueOf(s.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("reduce must be '', 'sum', 'mean' or 'max', got '" + s + "'");
+            }
+        }
+    }
+
     /** The ops a program can hold. Comparisons produce a boolean that only {@link #WHERE} may consume. */
     public enum Op {
         ADD(2), SUB(2), MUL(2), DIV(2), POW(2), MAX(2), MIN(2),

@@ -55,7 +55,10 @@ public final class ReductionOps implements OpFamily {
         Tensor x = ctx.input(0);
         if (!x.dtype().isNumeric()) throw ctx.fail("input must be numeric, got " + x.dtype());
         boolean asInput = ctx.opsetVersion() >= axesInputSince;
-        long[] axes = asInput ? Axes.fromTensor(ctx.optionalInput(1)) : ctx.attrInts("axes");
+        Tensor axesT = asInput ? ctx.optionalInput(1) : null;
+        if (axesT != null && (!axesT.dtype().isInteger() || axesT.rank() > 1))
+            throw ctx.fail("axes must be a 1-D integer tensor, got " + axesT.dtype() + axesT.shape());
+        long[] axes = asInput ? Axes.fromTensor(axesT) : ctx.attrInts("axes");
         if (axes == null) axes = new long[0];
         boolean keepdims = ctx.attrInt("keepdims") != 0;
         if (axes.length == 0 && asInput && ctx.attrInt("noop_with_empty_axes") != 0) return x.copy();

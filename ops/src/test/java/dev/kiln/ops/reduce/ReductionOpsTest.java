@@ -109,5 +109,6 @@ class ReductionOpsTest {
         assertThrows(OpFailure.class, () -> op("ReduceSum").opset(13).in(iota(2)).in(i64(3)).run1());
         assertThrows(OpFailure.class, () -> op("ReduceSum").opset(13).in(iota(2, 2)).in(i64(0, -2)).run1());
         assertThrows(OpFailure.class, () -> op("ArgMax").attr("axis", 2L).in(iota(2, 2)).run1());
+        assertThrows(OpFailure.class, () -> op("ReduceSum").opset(13).in(iota(2, 2)).in(f32(0)).run1());
     }
 }

@@ -23,6 +23,7 @@ final class ConformanceCommand implements Command {
             + "  --filter REGEX   only tests whose folder name matches\n"
             + "  --jobs N         tests run at once (default: cores); --timeout-ms N per test (default 10000)\n"
             + "  --opt-level N    optimization level of the sessions, 0..3 (default 1; results must not depend on it)\n"
+            + "  --backend NAME   run on this backend (default cpu); --opt-level N  optimize each model at level N (default 1)\n"
             + "  --check-types    also fail tests whose outputs contradict the types inference derives\n"
             + "  --verbose        print every non-passing test; --all-ops  list passing ops in the table too";
 
@@ -52,6 +53,11 @@ final class ConformanceCommand implements Command {
         }
         o = o.withCheckTypes(a.flag("--check-types"));
         if (a.get("--backend") != null) o = o.withSession(o.session().withBackend(a.get("--backend")));
+        try {
+            o = o.withSession(o.session().withOptLevel(a.intOption("--opt-level", o.session().optLevel())));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
         if (a.get("--opt-level") != null) {
             int level = a.intOption("--opt-level", o.session().optLevel());
             if (level < 0 || level > 3) throw new UsageException("--opt-level must be 0..3, got " + level);

@@ -49,6 +49,8 @@ final class GraphPicture {
                 fill = n.opType().equals("FusedElementwise") ? "orange" : "lightskyblue";
                 var prog = n.attribute("program");
                 if (prog != null) label += "\n" + wrap(prog.asString());
+                var reduce = n.attribute("reduce");
+                if (reduce != null && !reduce.asString().isEmpty()) label += "\n-> " + reduce.asString() + " over last axis";
             }
             sb.append("  ").append(nid).append(" [fillcolor=").append(fill).append(", label=\"").append(esc(label)).append("\"];\n");
             for (Value v : n.inputs()) {

@@ -25,7 +25,8 @@ public final class CpuKernelSelector implements KernelSelector {
             "Add", "Sub", "Mul", "Div", "Max", "Min", "Pow",
             "Relu", "Sigmoid", "Tanh", "Erf", "Exp", "Neg", "Abs", "Sqrt", "Reciprocal", "Gelu",
             "ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2",
-            "ReduceSumSquare", "ReduceLogSum", "ReduceLogSumExp", "Transpose");
+            "ReduceSumSquare", "ReduceLogSum", "ReduceLogSumExp", "Transpose", "Conv",
+            "MaxPool", "AveragePool", "GlobalMaxPool", "GlobalAveragePool", "Gather");
 
     private static final Map<Integer, KilnPool> POOLS = new ConcurrentHashMap<>();
 
@@ -74,6 +75,11 @@ public final class CpuKernelSelector implements KernelSelector {
             case "Abs" -> unary(Activation.ABS);
             case "Sqrt" -> unary(Activation.SQRT);
             case "Reciprocal" -> unary(Activation.RECIPROCAL);
+            case "Conv" -> this::conv;
+            case "Gather" -> ctx -> one(GatherKernel.gather(ctx.input(0), ctx.input(1), (int) ctx.attrInt("axis")));
+            case "MaxPool", "AveragePool" -> this::pool;
+            case "GlobalMaxPool" -> ctx -> { Tensor y = PoolKernels.global(ctx.input(0), true, pool); return y == null ? null : one(y); };
+            case "GlobalAveragePool" -> ctx -> { Tensor y = PoolKernels.global(ctx.input(0), false, pool); return y == null ? null : one(y); };
             case "Transpose" -> ctx -> {
                 Tensor x = ctx.input(0);
                 long[] p = ctx.attrInts("perm");
@@ -82,7 +88,7 @@ public final class CpuKernelSelector implements KernelSelector {
                 if (p != null && p.length != x.rank()) return null;
                 return one(TransposeKernel.transpose(x, perm));
             };
-            case "Gelu" -> ctx -> one(Elementwise.unary("tanh".equals(ctx.attrString("approximate")) ? Activation.GELU_TANH : Activation.GELU_ERF, ctx.input(0)));
+            case "Gelu" -> ctx -> one(Elementwise.unary("tanh".equals(ctx.attrString("approximate")) ? Activation.GELU_TANH : Activation.GELU_ERF, ctx.input(0), pool));
             default -> reduce(node.opType());
         };
         if (fast == null) return null;
@@ -104,24 +110,27 @@ public final class CpuKernelSelector implements KernelSelector {
             Object v = ctx.inputValue(i);
             if (v == null) continue;
             if (!(v instanceof Tensor t) || t.dtype() != DType.F32) {
-                // integer axes / exponent inputs are allowed where the op takes them
-                if (i >= 1 && v instanceof Tensor t2 && t2.dtype() == DType.I64 && axesInput(ctx)) continue;
+                // integer axes (Reduce*) and indices (Gather) are allowed where the op takes them
+                if (i == 1 && v instanceof Tensor t2 && (t2.dtype() == DType.I64 || t2.dtype() == DType.I32) && integerInput1(ctx)) continue;
                 return false;
             }
         }
         return true;
     }
 
-    private static boolean axesInput(KernelContext ctx) { return ctx.node().opType().startsWith("Reduce"); }
+    private static boolean integerInput1(KernelContext ctx) {
+        String op = ctx.node().opType();
+        return op.startsWith("Reduce") || op.equals("Gather");
+    }
 
     private static Object[] one(Tensor t) { return new Object[] {t}; }
 
     private Kernel binary(BinaryLoops.Op op) {
-        return ctx -> one(Elementwise.binary(op, ctx.input(0), ctx.input(1)));
+        return ctx -> one(Elementwise.binary(op, ctx.input(0), ctx.input(1), pool));
     }
 
-    private static Kernel unary(Activation act) {
-        return ctx -> one(Elementwise.unary(act, ctx.input(0)));
+    private Kernel unary(Activation act) {
+        return ctx -> one(Elementwise.unary(act, ctx.input(0), pool));
     }
 
     private Kernel pow(Node node) {
@@ -131,7 +140,7 @@ public final class CpuKernelSelector implements KernelSelector {
             float p = e.getFloat(0);
             Tensor x = ctx.input(0);
             if (e.rank() > x.rank()) return null;
-            if (p == 2f) return one(Elementwise.binary(BinaryLoops.Op.MUL, x, x));
+            if (p == 2f) return one(Elementwise.binary(BinaryLoops.Op.MUL, x, x, pool));
             return null;
         };
     }
@@ -181,6 +190,63 @@ public final class CpuKernelSelector implements KernelSelector {
             return one(MatMulKernels.gemm(ctx.input(0), b, ctx.optionalInput(2), ctx.attrFloat("alpha"), ctx.attrFloat("beta"),
                     ctx.attrInt("transA") != 0, ctx.attrInt("transB") != 0, packed, pool));
         };
+    }
+
+    /** MaxPool (without Indices) / AveragePool on 4-D NCHW f32, floor mode, explicit or VALID padding. */
+    private Object[] pool(KernelContext ctx) {
+        boolean max = ctx.node().opType().equals("MaxPool");
+        Tensor x = ctx.input(0);
+        if (x.rank() != 4 || (max && ctx.outputRequested(1))) return null;
+        if (ctx.attr("ceil_mode") != null && ctx.attrInt("ceil_mode") != 0) return null;
+        String auto = ctx.attr("auto_pad") == null ? "NOTSET" : ctx.attrString("auto_pad");
+        if (!auto.equals("NOTSET") && !auto.equals("VALID")) return null;
+        if (max && ctx.attr("storage_order") != null && ctx.attrInt("storage_order") != 0) return null;
+        long[] ks = ctx.attrInts("kernel_shape"), st = ctx.attrInts("strides"), dl = ctx.attrInts("dilations"), pd = ctx.attrInts("pads");
+        if (ks == null || ks.length != 2 || (st != null && st.length != 2) || (dl != null && dl.length != 2) || (pd != null && pd.length != 4)) return null;
+        int[] p = new int[4];
+        if (pd != null && auto.equals("NOTSET")) for (int i = 0; i < 4; i++) p[i] = (int) pd[i];
+        ConvKernels.Conv2d g = new ConvKernels.Conv2d((int) ks[0], (int) ks[1], st == null ? 1 : (int) st[0], st == null ? 1 : (int) st[1],
+                dl == null ? 1 : (int) dl[0], dl == null ? 1 : (int) dl[1], p[0], p[1], p[2], p[3]);
+        if (g.kh() < 1 || g.kw() < 1 || g.sh() < 1 || g.sw() < 1 || g.dh() < 1 || g.dw() < 1) return null;
+        for (int v : p) if (v < 0 || v >= Math.max(g.kh(), g.kw()) * Math.max(g.dh(), g.dw())) return null;
+        boolean includePad = !max && ctx.attr("count_include_pad") != null && ctx.attrInt("count_include_pad") != 0;
+        Tensor y = PoolKernels.pool2d(x, max, includePad, g, pool);
+        return y == null ? null : one(y);
+    }
+
+    /** Conv on 4-D NCHW f32 (group 1 or depthwise); anything else goes to the reference kernel. */
+    private Object[] conv(KernelContext ctx) {
+        Tensor x = ctx.input(0), w = ctx.input(1);
+        if (x.rank() != 4 || w.rank() != 4) return null;
+        long[] ks = ctx.attrInts("kernel_shape"), st = ctx.attrInts("strides"), dl = ctx.attrInts("dilations"), pd = ctx.attrInts("pads");
+        int kh = (int) w.shape().dim(2), kw = (int) w.shape().dim(3);
+        if (ks != null && (ks.length != 2 || ks[0] != kh || ks[1] != kw)) return null;
+        int sh = st == null ? 1 : (int) st[0], sw = st == null ? 1 : (int) st[1];
+        int dh = dl == null ? 1 : (int) dl[0], dw = dl == null ? 1 : (int) dl[1];
+        if ((st != null && st.length != 2) || (dl != null && dl.length != 2) || (pd != null && pd.length != 4)) return null;
+        if (sh < 1 || sw < 1 || dh < 1 || dw < 1) return null;
+        String auto = ctx.attr("auto_pad") == null ? "NOTSET" : ctx.attrString("auto_pad");
+        int[] pads = new int[4];
+        if (auto.equals("SAME_UPPER") || auto.equals("SAME_LOWER")) {
+            long[] in = {x.shape().dim(2), x.shape().dim(3)};
+            int[] k = {kh, kw}, s = {sh, sw}, d = {dh, dw};
+            for (int a = 0; a < 2; a++) {
+                long out = (in[a] + s[a] - 1) / s[a];
+                long total = Math.max(0, (out - 1) * s[a] + (long) (k[a] - 1) * d[a] + 1 - in[a]);
+                long small = total / 2, big = total - small;
+                pads[a] = (int) (auto.equals("SAME_UPPER") ? small : big);
+                pads[a + 2] = (int) (auto.equals("SAME_UPPER") ? big : small);
+            }
+        } else if (auto.equals("NOTSET")) {
+            if (pd != null) for (int i = 0; i < 4; i++) pads[i] = (int) pd[i];
+        } else if (!auto.equals("VALID")) {
+            return null;
+        }
+        for (int p : pads) if (p < 0) return null;
+        int group = (int) ctx.attrInt("group");
+        Tensor y = ConvKernels.conv2d(x, w, ctx.optionalInput(2), group,
+                new ConvKernels.Conv2d(kh, kw, sh, sw, dh, dw, pads[0], pads[1], pads[2], pads[3]), pool);
+        return y == null ? null : one(y);
     }
 
     private Kernel reduce(String op) {

@@ -14,8 +14,11 @@ import java.lang.foreign.MemorySegment;
 public final class Elementwise {
     private Elementwise() {}
 
-    /** y = op(a, b) with broadcasting; both f32. */
-    public static Tensor binary(BinaryLoops.Op op, Tensor a, Tensor b) {
+    /** y = op(a, b) with broadcasting; both f32; single-threaded. */
+    public static Tensor binary(BinaryLoops.Op op, Tensor a, Tensor b) { return binary(op, a, b, null); }
+
+    /** y = op(a, b) with broadcasting; both f32; rows split across {@code pool} (null: the calling thread). */
+    public static Tensor binary(BinaryLoops.Op op, Tensor a, Tensor b, KilnPool pool) {
         Shape out = Shape.broadcast(a.shape(), b.shape());
         Tensor y = Tensor.allocate(DType.F32, out);
         if (out.isEmpty()) return y;
@@ -47,24 +50,38 @@ public final class Elementwise {
         int n = (int) inner;
         long ia = xa[r - 1], ib = xb[r - 1];
         long rows = out.numel() / inner;
-        long[] idx = new long[r];
-        long pa = a.offset(), pb = b.offset(), py = 0;
-        for (long row = 0; row < rows; row++) {
-            runRow(op, ma, pa, ia, mb, pb, ib, my, py, n);
-            py += n;
-            // odometer over the outer axes
-            for (int ax = r - 2; ax >= 0; ax--) {
-                idx[ax]++;
-                pa += xa[ax];
-                pb += xb[ax];
-                if (idx[ax] < d[ax]) break;
-                pa -= xa[ax] * d[ax];
-                pb -= xb[ax] * d[ax];
-                idx[ax] = 0;
+        final int rr = r;
+        RowRangeBody body = (r0, r1) -> {
+            // position of row r0: decompose it over the outer axes
+            long[] idx = new long[rr];
+            long pa = a.offset(), pb = b.offset(), rem = r0;
+            for (int ax = rr - 2; ax >= 0; ax--) {
+                idx[ax] = rem % d[ax];
+                rem /= d[ax];
+                pa += idx[ax] * xa[ax];
+                pb += idx[ax] * xb[ax];
             }
-        }
+            long py = r0 * n;
+            for (long row = r0; row < r1; row++) {
+                runRow(op, ma, pa, ia, mb, pb, ib, my, py, n);
+                py += n;
+                for (int ax = rr - 2; ax >= 0; ax--) {
+                    idx[ax]++;
+                    pa += xa[ax];
+                    pb += xb[ax];
+                    if (idx[ax] < d[ax]) break;
+                    pa -= xa[ax] * d[ax];
+                    pb -= xb[ax] * d[ax];
+                    idx[ax] = 0;
+                }
+            }
+        };
+        if (pool == null) body.run(0, rows);
+        else NnKernels.forRows(pool, rows, n, body::run);
         return y;
     }
+
+    @FunctionalInterface private interface RowRangeBody { void run(long r0, long r1); }
 
     private static void runRow(BinaryLoops.Op op, MemorySegment a, long pa, long ia, MemorySegment b, long pb, long ib,
                                MemorySegment y, long py, int n) {
@@ -77,18 +94,26 @@ public final class Elementwise {
         }
     }
 
-    /** y = act(x) for an f32 tensor of any layout. */
-    public static Tensor unary(Activation act, Tensor x) {
+    /** y = act(x) for an f32 tensor of any layout; single-threaded. */
+    public static Tensor unary(Activation act, Tensor x) { return unary(act, x, null); }
+
+    /** y = act(x) for an f32 tensor of any layout, chunks split across {@code pool} (null: the calling thread). */
+    public static Tensor unary(Activation act, Tensor x, KilnPool pool) {
         Tensor src = x.contiguous();
         Tensor y = Tensor.allocate(DType.F32, x.shape());
         long n = x.numel();
-        long done = 0;
-        // chunks keep the loop counters int-sized for tensors past 2^31 elements
-        while (done < n) {
-            int len = (int) Math.min(n - done, 1 << 30);
-            Activation.apply(act, src.segment(), src.offset() + done, y.segment(), done, len);
-            done += len;
-        }
+        final long chunk = 1 << 14;
+        long chunks = (n + chunk - 1) / chunk;
+        MemorySegment ss = src.segment(), ys = y.segment();
+        long so = src.offset();
+        RowRangeBody body = (c0, c1) -> {
+            for (long c = c0; c < c1; c++) {
+                long at = c * chunk;
+                Activation.apply(act, ss, so + at, ys, at, (int) Math.min(chunk, n - at));
+            }
+        };
+        if (pool == null) body.run(0, chunks);
+        else NnKernels.forRows(pool, chunks, chunk, body::run);
         return y;
     }
 }

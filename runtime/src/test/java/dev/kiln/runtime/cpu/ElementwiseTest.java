@@ -49,6 +49,18 @@ class ElementwiseTest {
         TensorGen.assertClose(want, got, 2e-6, act == Activation.ERF ? 3e-7 : 1e-7);
     }
 
+    /** Big enough that rows and chunks are split across the pool's threads. */
+    @Property(tries = 6)
+    void parallelSplitsMatchSingleThread(@ForAll("op") BinaryLoops.Op op, @ForAll("act") Activation act, @ForAll long seed) {
+        Random r = new Random(seed);
+        Tensor a = TensorGen.random(r, 3, 70, 333), b = TensorGen.random(r, 70, 1), c = TensorGen.random(r, 333);
+        try (KilnPool pool = new KilnPool(3)) {
+            TensorGen.assertClose(Elementwise.binary(op, a, b), Elementwise.binary(op, a, b, pool), 0, 0);
+            TensorGen.assertClose(Elementwise.binary(op, c, a), Elementwise.binary(op, c, a, pool), 0, 0);
+            TensorGen.assertClose(Elementwise.unary(act, a), Elementwise.unary(act, a, pool), 0, 0);
+        }
+    }
+
     /** Double-precision definitions (erf by its Taylor/continued series) independent of the kernels' formulas. */
     static double exact(Activation act, double x) {
         return switch (act) {

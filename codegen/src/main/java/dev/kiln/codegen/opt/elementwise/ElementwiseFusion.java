@@ -28,7 +28,8 @@ import java.util.Set;
  * intermediates are never written to memory. A group grows from a root (visited last-to-first) by absorbing
  * producers whose output only group members read and that is not a graph output; the fused node takes the
  * root's place and output, so every external input is already computed there. Scalar f32 constants become
- * literals of the program. Runs after the pattern fusions, so named patterns (Gelu, LayerNorm) win.
+ * literals of the program. Runs after the pattern fusions, so named patterns (Gelu, LayerNorm) win. Then a
+ * last-axis ReduceSum/Mean/Max is folded into the elementwise node feeding it ({@link ReduceFusion}).
  */
 public final class ElementwiseFusion implements Pass {
     /** Larger groups would make huge generated methods; C2 stops compiling methods past ~8 KB of bytecode. */
@@ -38,11 +39,11 @@ public final class ElementwiseFusion implements Pass {
 
     @Override public boolean run(Graph g, PassContext ctx) {
         List<List<Node>> groups = findGroups(g);
-        if (groups.isEmpty()) return false;
         Set<String> names = GraphEdit.names(g);
         boolean changed = false;
         for (List<Node> group : groups) changed |= rewrite(g, group, names);
         if (changed) g.opsetImports().putIfAbsent(FusedElementwiseOp.DOMAIN, 1);
+        if (!Boolean.getBoolean("kiln.noReduceFusion")) changed |= ReduceFusion.apply(g);
         return changed;
     }
 
