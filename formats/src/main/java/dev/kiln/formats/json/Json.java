@@ -86,6 +86,9 @@ public final class Json {
             skipWs();
             expect(':');
             skipWs();
+            // Duplicate keys are ambiguous (readers disagree on first vs last wins): in a safetensors header two
+            // entries for one tensor name would silently drop one of them. Strict means refuse.
+            if (out.containsKey(key)) throw error("duplicate key \"" + key + "\"");
             out.put(key, value(depth + 1));
             skipWs();
             char c = next();

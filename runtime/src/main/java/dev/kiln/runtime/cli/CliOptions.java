@@ -38,10 +38,15 @@ final class CliOptions {
     /** --threads N, --opt-level N, --backend NAME, --verify: the session options every model command accepts. */
     static SessionOptions sessionOptions(List<String> args) {
         SessionOptions o = SessionOptions.defaults();
-        o = o.withThreads(takeInt(args, "--threads", o.threads()));
-        o = o.withOptLevel(takeInt(args, "--opt-level", o.optLevel()));
-        String backend = take(args, "--backend");
-        if (backend != null) o = o.withBackend(backend);
+        try {
+            o = o.withThreads(takeInt(args, "--threads", o.threads()));
+            o = o.withOptLevel(takeInt(args, "--opt-level", o.optLevel()));
+            String backend = take(args, "--backend");
+            if (backend != null) o = o.withBackend(backend);
+        } catch (IllegalArgumentException e) {
+            // SessionOptions rejects --threads 0, --opt-level 9, ...: a usage error (exit 2), not a crash (exit 1).
+            throw new UsageException(e.getMessage());
+        }
         if (args.remove("--verify")) o = o.withVerify(true);
         return o;
     }

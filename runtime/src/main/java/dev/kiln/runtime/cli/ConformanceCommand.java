@@ -42,8 +42,11 @@ final class ConformanceCommand implements Command {
         Path dir = Path.of(a.onlyPositional("test folder (kiln conformance DIR)"));
         if (!Files.isDirectory(dir)) throw new UsageException("not a directory: " + dir);
         ConformanceRunner.Options o = ConformanceRunner.Options.defaults();
-        o = o.withJobs(Math.max(1, a.intOption("--jobs", o.jobs())));
-        o = o.withTimeoutMs(Math.max(1, a.intOption("--timeout-ms", (int) o.timeoutMs())));
+        // Non-positive counts are typos, not requests for a default: reject them rather than clamp silently.
+        int jobs = a.intOption("--jobs", o.jobs()), timeout = a.intOption("--timeout-ms", (int) o.timeoutMs());
+        if (jobs < 1) throw new UsageException("--jobs must be at least 1, got " + jobs);
+        if (timeout < 1) throw new UsageException("--timeout-ms must be at least 1, got " + timeout);
+        o = o.withJobs(jobs).withTimeoutMs(timeout);
         if (a.get("--filter") != null) {
             try {
                 o = o.withFilter(Pattern.compile(a.get("--filter")));

@@ -23,6 +23,10 @@ final class DemoCommand implements Command {
 
     @Override public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
         SessionOptions options = CliOptions.sessionOptions(args);
+        // Anything left is a typo or a misplaced option: say so instead of silently running the whole demo.
+        if (!args.isEmpty())
+            throw new UsageException((args.get(0).startsWith("--") ? "unknown option " : "unexpected argument ") + args.get(0)
+                    + " (usage: kiln demo [--threads N] [--opt-level N] [--backend NAME] [--verify])");
         long t0 = System.nanoTime();
         try (SentenceEmbedder embedder = SentenceEmbedder.miniLm(options, err)) {
             long t1 = System.nanoTime();

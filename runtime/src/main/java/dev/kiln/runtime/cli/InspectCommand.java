@@ -33,6 +33,10 @@ final class InspectCommand implements Command {
         }
         ModelCommandArgs a = ModelCommandArgs.parse(args, Set.of("--shape", "--opt-level", "--graph"), Set.of("--warnings", "--plan"));
         Path path = Path.of(a.onlyPositional("MODEL path (kiln inspect MODEL [--plan] [--graph FILE.dot|.svg] [--shape NAME=1x128] [--opt-level N])"));
+        // Checked up front (InspectPlan checks it too, but only runs with --plan/--graph): a bad level is a usage
+        // error whatever else is asked, never silently ignored.
+        int level = a.intOption("--opt-level", dev.kiln.runtime.SessionOptions.defaults().optLevel());
+        if (level < 0 || level > 3) throw new UsageException("--opt-level must be 0..3, got " + level);
         int rc;
         try (LoadedModel m = ModelFiles.load(path)) {
             rc = describe(path, m, a.flag("--warnings"), out);

@@ -39,14 +39,32 @@ public final class Main {
                 } catch (KilnException e) {
                     err.println("kiln " + c.name() + ": " + e.getMessage());
                     return 1;
-                } catch (Exception e) {
-                    err.println("kiln " + c.name() + ": " + e);
+                } catch (Exception | StackOverflowError | OutOfMemoryError e) {
+                    // Never a stack trace: one line that names the file or the failure. I/O exceptions carry only
+                    // a path as their message, so say what happened to it.
+                    err.println("kiln " + c.name() + ": " + describe(e));
                     return 1;
                 }
             }
         }
         err.println("kiln: unknown command '" + argv.get(0) + "' (see kiln --help)");
         return 2;
+    }
+
+    /** A one-line account of an unexpected failure, without Java class names where a plain phrase exists. */
+    static String describe(Throwable e) {
+        String m = e.getMessage();
+        return switch (e) {
+            case java.nio.file.NoSuchFileException x -> "no such file: " + m;
+            case java.nio.file.FileAlreadyExistsException x -> "a file is in the way: " + m;
+            case java.nio.file.NotDirectoryException x -> "not a directory: " + m;
+            case java.nio.file.AccessDeniedException x -> "permission denied: " + m;
+            case java.nio.file.FileSystemException x -> x.getFile() + ": " + (x.getReason() == null ? "file system error" : x.getReason());
+            case java.io.IOException x -> "I/O error: " + m;
+            case OutOfMemoryError x -> "out of memory (" + m + "); try a larger -Xmx";
+            case StackOverflowError x -> "the model nests too deeply (stack overflow)";
+            default -> "internal error (" + e.getClass().getSimpleName() + (m == null ? ")" : "): " + m.lines().findFirst().orElse(""));
+        };
     }
 
     static void printHelp(PrintStream out) {
