@@ -66,7 +66,9 @@ public final class SoftmaxOps implements OpFamily {
                     for (int j = 0; j < n; j++) out.writeDouble(first + j * inner, j == arg ? 1 : 0);
                     continue;
                 }
-                double m = Double.isInfinite(max) ? 0 : max;
+                // Shift by the maximum as ONNX's reference (numpy) does: a +Inf maximum makes the whole line NaN
+                // (Inf - Inf), matching it and the CPU kernel. Only an all -Inf line uses 0 (its result is NaN either way).
+                double m = max == Double.NEGATIVE_INFINITY ? 0 : max;
                 double sum = 0;
                 if (kind == Kind.SOFTMAX) {
                     for (int j = 0; j < n; j++) { double e = Math.exp(buf[j] - m); buf[j] = e; sum += e; }

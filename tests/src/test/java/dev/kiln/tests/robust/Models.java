@@ -68,7 +68,7 @@ final class Models {
         }
         double[] e = expected.toDoubleArray(), a = actual.toDoubleArray();
         for (int i = 0; i < e.length; i++) {
-            if (Double.isNaN(e[i]) && Double.isNaN(a[i])) continue;
+            if (e[i] == a[i] || (Double.isNaN(e[i]) && Double.isNaN(a[i]))) continue;   // also equal infinities
             if (!(Math.abs(e[i] - a[i]) <= atol + rtol * Math.abs(e[i])))
                 fail(what + ": element " + i + " expected " + e[i] + " but was " + a[i]);
         }
