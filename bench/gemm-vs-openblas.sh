@@ -17,7 +17,3 @@ OPENBLAS_NUM_THREADS=1 "$JAVA" --add-modules jdk.incubator.vector --enable-nativ
 OPENBLAS_THREAD_TIMEOUT=4 OPENBLAS_NUM_THREADS=2 "$JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx2g -cp "$CP" \
   dev.kiln.bench.GemmVsOpenBlas --threads 2 --shapes $SHAPES --reps "$REPS" --min-ms 40 --gap-ms 150 2>&1 | grep -v '^WARNING'
 echo "# $(date -u) load: $(cut -d' ' -f1-3 /proc/loadavg)"
-# 2 threads again, timed by the busiest thread's CPU time (robust to other processes, see --busiest-thread)
-OPENBLAS_THREAD_TIMEOUT=4 OPENBLAS_NUM_THREADS=2 "$JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx2g -cp "$CP" \
-  dev.kiln.bench.GemmVsOpenBlas --threads 2 --shapes $SHAPES --reps "$REPS" --min-ms 40 --gap-ms 150 --busiest-thread 2>&1 | grep -v '^WARNING'
-echo "# $(date -u) load: $(cut -d' ' -f1-3 /proc/loadavg)"

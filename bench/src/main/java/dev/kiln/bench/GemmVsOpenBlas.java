@@ -141,6 +141,8 @@ public final class GemmVsOpenBlas {
      * --busiest-thread: time = the largest CPU time any thread of this process spent during the repetition
      * (from /proc/self/task/N/schedstat, in ns), i.e. the critical path of a parallel GEMM with time spent
      * descheduled by other processes left out. Works the same for Kiln's and OpenBLAS's (native) workers.
+     * Caveats: the kernel updates schedstat at scheduler events, so short repetitions read stale values, and
+     * time a thread spends spin-waiting for a descheduled partner counts: indicative only.
      */
     static boolean busiestThread;
 
