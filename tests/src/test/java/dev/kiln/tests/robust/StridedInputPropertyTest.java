@@ -49,10 +49,18 @@ class StridedInputPropertyTest {
         }
         Map<String, Tensor> expected = Models.session(test, Models.REF).run(copies);
         Models.assertAllClose(how + " [reference on views]", expected, Models.session(test, Models.REF).run(views));
+        // Read-only inputs (as from a memory-mapped file): a kernel that works in place on an input would fail here.
+        Map<String, Tensor> readOnly = new LinkedHashMap<>();
+        copies.forEach((k, t) -> readOnly.put(k, t.dtype() == dev.kiln.tensor.DType.STRING ? t
+                : Tensor.wrap(t.dtype(), t.shape(), t.copy().segment().asReadOnly())));
         for (int opt : new int[] {0, 3}) {
             Session s = Models.session(test, Models.cpu(opt));
             Models.assertAllClose(how + " [cpu O" + opt + " on views]", expected, s.run(views));
             Models.assertAllClose(how + " [cpu O" + opt + " on copies]", expected, s.run(copies));
+            Models.assertAllClose(how + " [cpu O" + opt + " on read-only copies]", expected, s.run(readOnly));
         }
+        // Runs never write into the caller's inputs.
+        for (String k : views.keySet())
+            Models.assertClose(how + " input '" + k + "' after the runs", copies.get(k), views.get(k).copy(), 0, 0);
     }
 }
