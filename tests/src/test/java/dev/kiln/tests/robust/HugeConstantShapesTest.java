@@ -67,4 +67,28 @@ class HugeConstantShapesTest {
             }
         }
     }
+
+    /** Declared input dims whose product overflows: loading is fine or typed; a small input is refused as typed. */
+    @ParameterizedTest @ValueSource(ints = {0, 1, 2, 3})
+    void overflowingDeclaredInputShape(int opt) {
+        String text = """
+                graph g opset(ai.onnx=17) {
+                  input %x:float32[4294967296,4294967296]
+                  init %w:float32[1] = float32[1]{2.0}
+                  %a:float32[4294967296,4294967296] = Mul(%x, %w)
+                  %y:float32[4294967296,4294967296] = Relu(%a)
+                  return %y:float32[4294967296,4294967296]
+                }
+                """;
+        for (String backend : new String[] {"reference", "cpu"}) {
+            try (Session s = Session.of(IrParser.parse(text), Models.cpu(opt).withBackend(backend))) {
+                s.run(Map.of("x", Tensor.of(new float[] {1, 2}, 1, 2)));
+                fail("O" + opt + " " + backend + ": ran on a [1, 2] input");
+            } catch (KilnException | OpFailure expected) {
+                org.junit.jupiter.api.Assertions.assertFalse(expected.getMessage().contains("java."), expected.getMessage());
+            } catch (Throwable t) {
+                fail("O" + opt + " " + backend + ": untyped " + t, t);
+            }
+        }
+    }
 }
