@@ -23,7 +23,7 @@ import java.util.Random;
  * so load from other processes hits both alike and the ratio stays meaningful on a shared machine.
  *
  * <p>usage: GemmVsOpenBlas --shapes MxNxK[xBATCH],... --threads T [--reps R] [--min-ms MS] [--prepacked]
- *        [--params mr,nv,mc,kc,nc,tm,tn] [--cpu-time]
+ *        [--params mr,nv,mc,kc,nc,tm,tn] [--cpu-time] [--busiest-thread] [--gap-ms MS]
  */
 public final class GemmVsOpenBlas {
     public static void main(String[] args) {
@@ -40,6 +40,8 @@ public final class GemmVsOpenBlas {
                 case "--min-ms" -> minMs = Double.parseDouble(args[++i]);
                 case "--prepacked" -> prepacked = true;
                 case "--cpu-time" -> cpuTime = true;
+                case "--busiest-thread" -> busiestThread = true;
+                case "--gap-ms" -> gapMs = Integer.parseInt(args[++i]);
                 case "--params" -> {
                     int[] v = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
                     forced = new GemmParams(v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
@@ -53,7 +55,8 @@ public final class GemmVsOpenBlas {
         if (envThreads == null || Integer.parseInt(envThreads) != threads)
             throw new IllegalArgumentException("set OPENBLAS_NUM_THREADS=" + threads + " (the bindings cannot set it at run time)");
         if (cpuTime && threads != 1) throw new IllegalArgumentException("--cpu-time measures the calling thread: use it with --threads 1");
-        System.out.printf("# species %s, threads %d, %d interleaved reps, %s time%n", VectorConfig.describe(), threads, reps, cpuTime ? "thread CPU" : "wall");
+        System.out.printf("# species %s, threads %d, %d interleaved reps, %s time%n", VectorConfig.describe(), threads, reps,
+                busiestThread ? "busiest-thread CPU" : cpuTime ? "thread CPU" : "wall");
         System.out.printf("%-22s %10s %10s %7s %7s %10s %10s %7s %s%n", "shape (MxNxK[xB])", "kiln GF/s", "oblas GF/s", "ratio", "spread",
                 "kiln best", "oblas best", "ratio", "params");
         for (int[] s : shapes) bench(s[0], s[1], s[2], s.length > 3 ? s[3] : 1, threads, reps, minMs, prepacked, forced, pool);
@@ -88,7 +91,9 @@ public final class GemmVsOpenBlas {
         int inner = (int) Math.max(1, Math.ceil(minMs / (perPairMs / 2)));
         double[] gk = new double[reps], gb = new double[reps], ratio = new double[reps];
         for (int rep = 0; rep < reps; rep++) {
+            pause();
             gk[rep] = time(kiln, inner, flops);
+            pause();
             gb[rep] = time(blas, inner, flops);
             ratio[rep] = gk[rep] / gb[rep];
         }
@@ -105,6 +110,12 @@ public final class GemmVsOpenBlas {
     }
 
     static boolean cpuTime;
+    /**
+     * Pause before each timed repetition. Both engines' worker threads spin for a while after a call (OpenBLAS
+     * for about 2^28 cycles by default) and would steal a core from the other engine's next repetition; the gap
+     * lets them park first.
+     */
+    static int gapMs;
     static final java.lang.management.ThreadMXBean MX = java.lang.management.ManagementFactory.getThreadMXBean();
 
     /**
@@ -112,10 +123,45 @@ public final class GemmVsOpenBlas {
      * time spent descheduled by other processes on a shared machine does not count against either engine.
      */
     static double time(Runnable r, int inner, double flops) {
+        if (busiestThread) {
+            java.util.Map<String, Long> before = schedstat();
+            for (int i = 0; i < inner; i++) r.run();
+            java.util.Map<String, Long> after = schedstat();
+            long dt = 1;
+            for (var e : after.entrySet()) dt = Math.max(dt, e.getValue() - before.getOrDefault(e.getKey(), 0L));
+            return flops * inner / dt;
+        }
         long t = cpuTime ? MX.getCurrentThreadCpuTime() : System.nanoTime();
         for (int i = 0; i < inner; i++) r.run();
         long dt = (cpuTime ? MX.getCurrentThreadCpuTime() : System.nanoTime()) - t;
         return flops * inner / dt;
+    }
+
+    /**
+     * --busiest-thread: time = the largest CPU time any thread of this process spent during the repetition
+     * (from /proc/self/task/N/schedstat, in ns), i.e. the critical path of a parallel GEMM with time spent
+     * descheduled by other processes left out. Works the same for Kiln's and OpenBLAS's (native) workers.
+     */
+    static boolean busiestThread;
+
+    static java.util.Map<String, Long> schedstat() {
+        java.util.Map<String, Long> m = new java.util.HashMap<>();
+        java.io.File[] tasks = new java.io.File("/proc/self/task").listFiles();
+        if (tasks == null) throw new IllegalStateException("--busiest-thread needs /proc/self/task");
+        for (java.io.File t : tasks) {
+            try {
+                String line = java.nio.file.Files.readString(t.toPath().resolve("schedstat")).trim();
+                m.put(t.getName(), Long.parseLong(line.substring(0, line.indexOf(' '))));
+            } catch (java.io.IOException | RuntimeException gone) {
+                // a thread that ended meanwhile
+            }
+        }
+        return m;
+    }
+
+    static void pause() {
+        if (gapMs <= 0) return;
+        try { Thread.sleep(gapMs); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }
     }
 
     static double median(double[] x) {

@@ -19,6 +19,7 @@
  *   <li>{@code gguf}: {@link dev.kiln.formats.gguf.GgufFile}, GGUF v2/v3 (memory-mapped; plain tensors as views,
  *       Q8_0/Q4_0 dequantized to f32, other quantizations as raw bytes).</li>
  *   <li>{@code json}: {@link dev.kiln.formats.json.Json}, a strict, depth-bounded JSON reader and writer.</li>
+ *   <li>{@link dev.kiln.formats.MappedFile}: maps a file for the readers that parse in place (safetensors, GGUF).</li>
  * </ul>
  *
  * Import is two stages: {@code OnnxDecoder} turns bytes into plain message objects ({@code Msg}), then

@@ -67,6 +67,13 @@ public final class FusedElementwiseKernel implements Kernel {
         if (out.numel() == 0) return;
         int n = in.length;
         Shape shape = out.shape();
+        if (flat(in, shape)) {   // the common case: same-shape contiguous operands, one call over all elements
+            MemorySegment[] segs = new MemorySegment[n];
+            long[] starts = new long[n];
+            for (int k = 0; k < n; k++) { segs[k] = in[k].segment(); starts[k] = in[k].offset(); }
+            kernels.apply(new boolean[n]).row(segs, starts, out.segment(), out.offset(), out.numel());
+            return;
+        }
         MemorySegment[] segs = new MemorySegment[n];
         long[][] strides = new long[n + 1][];
         long[] offsets = new long[n + 1];
@@ -119,6 +126,11 @@ public final class FusedElementwiseKernel implements Kernel {
         MemorySegment outSeg = out.segment();
         long base = out.offset();
         Broadcasting.forEachRow(full, strides, offsets, (outStart, starts, rowLen) -> kernel.row(segs, starts, outSeg, base + outStart / rowLen, rowLen));
+    }
+
+    private static boolean flat(Tensor[] in, Shape shape) {
+        for (Tensor t : in) if (!t.isContiguous() || !t.shape().equals(shape)) return false;
+        return true;
     }
 
     /** Dims and per-operand strides after merging adjacent dims that every operand walks contiguously. */

@@ -1,20 +1,18 @@
 package dev.kiln.formats.gguf;
 
+import dev.kiln.formats.MappedFile;
 import dev.kiln.graph.ModelFormatException;
 import dev.kiln.graph.UnsupportedOperatorException;
 import dev.kiln.tensor.Half;
 import dev.kiln.tensor.Shape;
 import dev.kiln.tensor.Tensor;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -55,18 +53,7 @@ public final class GgufFile implements AutoCloseable {
     }
 
     public static GgufFile open(Path path) {
-        Arena arena = Arena.ofShared();
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            long size = ch.size();
-            MemorySegment seg = size == 0 ? MemorySegment.NULL : ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-            return parse(seg, path, arena);
-        } catch (IOException e) {
-            arena.close();
-            throw new ModelFormatException(path + ": cannot read: " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            arena.close();
-            throw e;
-        }
+        return MappedFile.map(path, (seg, arena) -> parse(seg, path, arena));
     }
 
     public Path source() { return source; }

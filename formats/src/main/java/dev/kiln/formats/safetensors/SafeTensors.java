@@ -2,6 +2,7 @@ package dev.kiln.formats.safetensors;
 
 import dev.kiln.formats.json.Json;
 import dev.kiln.formats.json.JsonException;
+import dev.kiln.formats.MappedFile;
 import dev.kiln.graph.ModelFormatException;
 import dev.kiln.graph.UnsupportedOperatorException;
 import dev.kiln.tensor.DType;
@@ -14,11 +15,9 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -50,18 +49,7 @@ public final class SafeTensors implements AutoCloseable {
 
     /** Maps and validates {@code file}. */
     public static SafeTensors open(Path file) {
-        Arena arena = Arena.ofShared();
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            MemorySegment seg = size == 0 ? MemorySegment.NULL : ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-            return parse(seg, file, arena);
-        } catch (IOException e) {
-            arena.close();
-            throw new ModelFormatException(file + ": cannot read: " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            arena.close();
-            throw e;
-        }
+        return MappedFile.map(file, (seg, arena) -> parse(seg, file, arena));
     }
 
     public Path source() { return source; }

@@ -60,6 +60,18 @@ public final class AttentionOp {
         return new Views(q, k, v, mask, bshd);
     }
 
+    /** A 4-D view's elements: {@code v[base + sum(index * st)]}. */
+    private record Strided(double[] v, long base, long[] st) {
+        long row(long a, long b, long c) { return base + a * st[0] + b * st[1] + c * st[2]; }
+    }
+
+    /** Reads {@code view} (a permute/expand of {@code raw}) through its strides when raw is dense, else copies it. */
+    private static Strided strided(Tensor raw, Tensor view) {
+        boolean dense = java.util.Arrays.equals(raw.strides(), raw.shape().contiguousStrides()) && raw.segment() == view.segment();
+        if (dense) return new Strided(FusedTensors.values(raw), view.offset() - raw.offset(), view.strides());
+        return new Strided(FusedTensors.values(view), 0, view.shape().contiguousStrides());
+    }
+
     private static Shape head(Tensor t) { return Shape.of(t.shape().dim(0), t.shape().dim(1)); }
 
     private static Tensor run(KernelContext ctx) {
@@ -70,32 +82,37 @@ public final class AttentionOp {
         double scale = ctx.attrFloat("scale");
         if (sk > Integer.MAX_VALUE || (double) b * h * sq * Math.max(sk, dv) > Integer.MAX_VALUE - 16)
             throw ctx.fail("attention of " + b + "x" + h + "x" + sq + "x" + sk + " is too large for the reference kernel");
-        // BHSD row-major copies (broadcast heads materialized), double accumulation
-        double[] qv = FusedTensors.values(q), kv = FusedTensors.values(k), vv = FusedTensors.values(v);
-        double[] mv = w.mask() == null ? null : FusedTensors.values(w.mask());
+        // each operand read in place through its BHSD view's strides over a dense copy of the input (no copies of
+        // broadcast heads or masks); double accumulation
+        Strided qs = strided(ctx.input(0), q), ks = strided(ctx.input(1), k), vs = strided(ctx.input(2), v);
+        Strided ms = w.mask() == null ? null : strided(ctx.input(3), w.mask());
         int isq = (int) sq, isk = (int) sk, id = (int) d, idv = (int) dv;
         double[] yv = new double[(int) (b * h * sq * dv)];
         double[] p = new double[isk];
-        for (int bh = 0; bh < b * h; bh++) {
-            int qo = bh * isq * id, ko = bh * isk * id, vo = bh * isk * idv, yo = bh * isq * idv, mo = bh * isq * isk;
-            for (int i = 0; i < isq; i++) {
-                double max = Double.NEGATIVE_INFINITY;
-                for (int j = 0; j < isk; j++) {
-                    double acc = 0;
-                    for (int c = 0; c < id; c++) acc += qv[qo + i * id + c] * kv[ko + j * id + c];
-                    double s = scale * acc;
-                    if (mv != null) s += mv[mo + i * isk + j];
-                    p[j] = s;
-                    max = Math.max(max, s);
-                }
-                double sum = 0;
-                for (int j = 0; j < isk; j++) { p[j] = Math.exp(p[j] - max); sum += p[j]; }
-                for (int j = 0; j < isk; j++) {
-                    double pj = p[j] / sum;
-                    for (int c = 0; c < idv; c++) yv[yo + i * idv + c] += pj * vv[vo + j * idv + c];
+        for (int bi = 0; bi < b; bi++)
+            for (int hi = 0; hi < h; hi++) {
+                int yo = (bi * (int) h + hi) * isq * idv;
+                for (int i = 0; i < isq; i++) {
+                    long qRow = qs.row(bi, hi, i);
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int j = 0; j < isk; j++) {
+                        long kRow = ks.row(bi, hi, j);
+                        double acc = 0;
+                        for (int c = 0; c < id; c++) acc += qs.v[(int) (qRow + c * qs.st[3])] * ks.v[(int) (kRow + c * ks.st[3])];
+                        double s = scale * acc;
+                        if (ms != null) s += ms.v[(int) (ms.row(bi, hi, i) + j * ms.st[3])];
+                        p[j] = s;
+                        max = Math.max(max, s);
+                    }
+                    double sum = 0;
+                    for (int j = 0; j < isk; j++) { p[j] = Math.exp(p[j] - max); sum += p[j]; }
+                    for (int j = 0; j < isk; j++) {
+                        double pj = p[j] / sum;
+                        long vRow = vs.row(bi, hi, j);
+                        for (int c = 0; c < idv; c++) yv[yo + i * idv + c] += pj * vs.v[(int) (vRow + c * vs.st[3])];
+                    }
                 }
             }
-        }
         Tensor y = FusedTensors.tensor(q.dtype(), Shape.of(b, h, sq, dv), yv);
         return w.bshd() ? y.permute(0, 2, 1, 3).contiguous() : y;
     }

@@ -67,34 +67,45 @@ final class FusedMatMulOp {
         // tiled i-p-j loops with double accumulators
         double[] av = FusedTensors.values(a2), bv = FusedTensors.values(b2);
         long[] aOffs = batchOffsets(a2, ra, batch, m * k), bOffs = batchOffsets(b2, rb, batch, k * n);
-        double[] biasV = bias == null ? null : FusedTensors.values(bias);
+        // a per-column bias vector (the usual case) is read as is; any other broadcast is materialized
+        Tensor rawBias = ctx.hasInput(2) ? ctx.input(2) : null;
+        boolean columnBias = rawBias != null && rawBias.numel() == n && rawBias.rank() > 0 && rawBias.shape().dim(rawBias.rank() - 1) == n;
+        double[] biasV = bias == null ? null : FusedTensors.values(columnBias ? rawBias : bias);
         double[] yv = new double[(int) full.numel()];
         int mi = (int) m, ki = (int) k, ni = (int) n;
         for (long bi = 0; bi < count; bi++) {
             int ao = (int) aOffs[(int) bi], bo = (int) bOffs[(int) bi], yo = (int) (bi * m * n);
-            // column bands x row blocks keep a slice of B in cache while every row of the block uses it
-            for (int j0 = 0; j0 < ni; j0 += 128) {
-                int j1 = Math.min(ni, j0 + 128);
-                for (int i0 = 0; i0 < mi; i0 += 32) {
-                    int i1 = Math.min(mi, i0 + 32);
-                    for (int p = 0; p < ki; p++) {
-                        int brow = bo + p * ni;
-                        for (int i = i0; i < i1; i++) {
-                            double x = av[ao + i * ki + p];
-                            int yrow = yo + i * ni;
-                            for (int j = j0; j < j1; j++) yv[yrow + j] += x * bv[brow + j];
-                        }
-                    }
-                }
-            }
+            accumulate(av, ao, bv, bo, yv, yo, mi, ni, ki);
         }
         for (int at = 0; at < yv.length; at++) {
             double v = alpha * yv[at];
-            if (biasV != null) v += biasV[at];
+            if (biasV != null) v += biasV[columnBias ? at % ni : at];
             yv[at] = act.apply(v, 0, 0);
         }
         Tensor y = FusedTensors.tensor(a.dtype(), full, yv);
         return y.reshape(out);
+    }
+
+    /**
+     * y[m x n] += a[m x k] * b[k x n] over dense row-major arrays. Column bands x row blocks keep a slice of B in
+     * cache while every row of the block uses it; each output still sums over p in order. A small method of its
+     * own so the JIT compiles the loop nest on its own terms.
+     */
+    private static void accumulate(double[] a, int ao, double[] b, int bo, double[] y, int yo, int m, int n, int k) {
+        for (int j0 = 0; j0 < n; j0 += 256) {
+            int j1 = Math.min(n, j0 + 256);
+            for (int i0 = 0; i0 < m; i0 += 8) {
+                int i1 = Math.min(m, i0 + 8);
+                for (int p = 0; p < k; p++) {
+                    int brow = bo + p * n;
+                    for (int i = i0; i < i1; i++) {
+                        double x = a[ao + i * k + p];
+                        int yrow = yo + i * n;
+                        for (int j = j0; j < j1; j++) y[yrow + j] += x * b[brow + j];
+                    }
+                }
+            }
+        }
     }
 
     /** Where each of the broadcast batch's matrices starts in {@code t}'s dense copy (size-1 batch dims repeat). */

@@ -47,6 +47,16 @@ final class LayerNormOps {
         } else if (a != null) ctx.setOutputType(0, a);
     }
 
+    /** True when {@code t} is, after leading 1s, exactly the normalized dims [axis, rank) of {@code s}. */
+    private static boolean rowShaped(Tensor t, Shape s, int axis) {
+        long[] d = t.shape().dims();
+        int lead = 0;
+        while (lead < d.length && d[lead] == 1 && d.length - lead > s.rank() - axis) lead++;
+        if (d.length - lead != s.rank() - axis) return false;
+        for (int i = lead; i < d.length; i++) if (d[i] != s.dim(axis + i - lead)) return false;
+        return true;
+    }
+
     /** Normalizes {@code x}; gamma and beta are inputs {@code g} and {@code g + 1}. */
     static Tensor layerNorm(KernelContext ctx, Tensor x, int g) {
         Shape s = x.shape();
@@ -63,7 +73,12 @@ final class LayerNormOps {
         long n = 1;
         for (int i = axis; i < s.rank(); i++) n *= s.dim(i);
         if (n == 0) return Tensor.allocate(x.dtype(), s);
-        double[] xv = FusedTensors.values(x), gv = FusedTensors.values(gamma), bv = beta == null ? null : FusedTensors.values(beta);
+        // gamma / beta of exactly the normalized size (the usual [D]) are read per position in the row; other
+        // broadcasts are materialized to X's shape
+        Tensor g0 = ctx.input(g), b0 = beta == null ? null : ctx.input(g + 1);
+        boolean gRow = rowShaped(g0, s, axis), bRow = b0 != null && rowShaped(b0, s, axis);
+        double[] xv = FusedTensors.values(x), gv = FusedTensors.values(gRow ? g0 : gamma);
+        double[] bv = beta == null ? null : FusedTensors.values(bRow ? b0 : beta);
         double[] yv = new double[xv.length];
         int len = (int) n;
         for (int base = 0; base < xv.length; base += len) {
@@ -76,7 +91,7 @@ final class LayerNormOps {
             double inv = 1.0 / Math.sqrt(var + eps);
             for (int j = 0; j < len; j++) {
                 int i = base + j;
-                yv[i] = (xv[i] - mean) * inv * gv[i] + (bv == null ? 0 : bv[i]);
+                yv[i] = (xv[i] - mean) * inv * gv[gRow ? j : i] + (bv == null ? 0 : bv[bRow ? j : i]);
             }
         }
         Tensor y = FusedTensors.tensor(x.dtype(), s, yv);

@@ -58,18 +58,24 @@ final class DirectConv {
         int[] pos = new int[outSp * kc];
         for (int o = 0; o < outSp; o++) {
             Window.unflatten(o, w.out(), oIdx);
-            for (int k = 0; k < kc; k++) {
-                int flat = 0;
-                boolean ok = true;
-                for (int a = 0; a < r; a++) {
-                    long p = oIdx[a] * w.strides()[a] - w.padBegin()[a] + kOff[k * r + a] * w.dilations()[a];
-                    if (p < 0 || p >= w.in()[a]) { ok = false; break; }
-                    flat = (int) (flat * w.in()[a] + p);
-                }
-                pos[o * kc + k] = ok ? flat : -1;
-            }
+            taps(w, oIdx, kOff, kc, pos, o * kc);
         }
         return pos;
+    }
+
+    /** For the output at {@code oIdx}: each tap's input spatial flat index into {@code dst[off..off+kc)}, -1 when padded. */
+    private static void taps(Window w, long[] oIdx, long[] kOff, int kc, int[] dst, int off) {
+        int r = w.rank();
+        for (int k = 0; k < kc; k++) {
+            int flat = 0;
+            boolean ok = true;
+            for (int a = 0; a < r; a++) {
+                long p = oIdx[a] * w.strides()[a] - w.padBegin()[a] + kOff[k * r + a] * w.dilations()[a];
+                if (p < 0 || p >= w.in()[a]) { ok = false; break; }
+                flat = (int) (flat * w.in()[a] + p);
+            }
+            dst[off + k] = ok ? flat : -1;
+        }
     }
 
     static double[] direct(Window w, double[] x, int n, int c, double[] wt, int m, int group, double[] bias) {
@@ -82,16 +88,7 @@ final class DirectConv {
         int[] inPos = new int[kc];   // input spatial flat index per kernel offset for the current output, -1 when padded
         for (int o = 0; o < outSp; o++) {
             Window.unflatten(o, w.out(), oIdx);
-            for (int k = 0; k < kc; k++) {
-                int flat = 0;
-                boolean ok = true;
-                for (int a = 0; a < r; a++) {
-                    long p = oIdx[a] * w.strides()[a] - w.padBegin()[a] + kOff[k * r + a] * w.dilations()[a];
-                    if (p < 0 || p >= w.in()[a]) { ok = false; break; }
-                    flat = (int) (flat * w.in()[a] + p);
-                }
-                inPos[k] = ok ? flat : -1;
-            }
+            taps(w, oIdx, kOff, kc, inPos, 0);
             for (int b = 0; b < n; b++)
                 for (int oc = 0; oc < m; oc++) {
                     int g = oc / mg;

@@ -131,13 +131,8 @@ public final class NormalizationOps implements OpFamily {
         double[] mean = new double[outer], inv = new double[outer];
         for (int o = 0; o < outer; o++) {
             int base = o * inner;
-            double m = 0;
-            for (int i = 0; i < inner; i++) m += xv[base + i];
-            m /= inner;
-            double v = 0;
-            for (int i = 0; i < inner; i++) { double t = xv[base + i] - m; v += t * t; }
-            v /= inner;
-            double is = 1.0 / Math.sqrt(v + eps);
+            double[] mi = meanAndInvStd(xv, base, inner, eps);
+            double m = mi[0], is = mi[1];
             mean[o] = m;
             inv[o] = is;
             for (int i = 0; i < inner; i++) {
@@ -180,16 +175,21 @@ public final class NormalizationOps implements OpFamily {
         double[] y = new double[xv.length];
         for (int o = 0; o < outer; o++) {
             int base = o * inner;
-            double m = 0;
-            for (int i = 0; i < inner; i++) m += xv[base + i];
-            m /= inner;
-            double v = 0;
-            for (int i = 0; i < inner; i++) { double t = xv[base + i] - m; v += t * t; }
-            v /= inner;
-            double is = 1.0 / Math.sqrt(v + eps);
-            for (int i = 0; i < inner; i++) y[base + i] = (xv[base + i] - m) * is;
+            double[] mi = meanAndInvStd(xv, base, inner, eps);
+            for (int i = 0; i < inner; i++) y[base + i] = (xv[base + i] - mi[0]) * mi[1];
         }
         return y;
+    }
+
+    /** {mean, 1 / sqrt(variance + eps)} of {@code xv[base, base + inner)}: population variance, two passes. */
+    private static double[] meanAndInvStd(double[] xv, int base, int inner, double eps) {
+        double m = 0;
+        for (int i = 0; i < inner; i++) m += xv[base + i];
+        m /= inner;
+        double v = 0;
+        for (int i = 0; i < inner; i++) { double t = xv[base + i] - m; v += t * t; }
+        v /= inner;
+        return new double[]{m, 1.0 / Math.sqrt(v + eps)};
     }
 
     private static Object[] instanceNorm(KernelContext ctx) {

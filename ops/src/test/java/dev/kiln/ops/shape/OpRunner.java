@@ -2,20 +2,18 @@ package dev.kiln.ops.shape;
 
 import dev.kiln.graph.Attribute;
 import dev.kiln.graph.Graph;
-import dev.kiln.graph.Node;
-import dev.kiln.graph.Value;
-import dev.kiln.graph.ValueType;
-import dev.kiln.ops.OpRegistry;
-import dev.kiln.ops.interp.Interpreter;
+import dev.kiln.ops.OpTestRunner;
 import dev.kiln.tensor.Tensor;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Test helper: builds a one-node graph (inputs fed at run time, absent ones left out) and runs it through the interpreter. */
+/**
+ * Test helper: a fluent front on {@link OpTestRunner} (a one-node graph, inputs fed at run time, absent ones left
+ * out, run through the interpreter).
+ */
 public final class OpRunner {
     private final String domain;
     private final String opType;
@@ -43,23 +41,10 @@ public final class OpRunner {
     public OpRunner outputs(int n) { outputs = n; return this; }
 
     public Object[] run() {
-        Graph g = new Graph("test");
-        g.opsetImports().put(domain, opset);
-        if (!domain.isEmpty()) g.opsetImports().put("", 24);
-        List<Value> in = new ArrayList<>();
-        Map<String, Object> feed = new HashMap<>();
-        for (int i = 0; i < inputs.size(); i++) {
-            if (inputs.get(i) == null) { in.add(null); continue; }
-            Value v = new Value("in" + i, ValueType.UNKNOWN);
-            g.inputs().add(v);
-            in.add(v);
-            feed.put(v.name(), inputs.get(i));
-        }
-        List<Value> out = new ArrayList<>();
-        for (int i = 0; i < outputs; i++) out.add(new Value("out" + i, ValueType.UNKNOWN));
-        g.addNode(new Node("n", domain, opType, in, out, attrs));
-        g.outputs().addAll(out);
-        return new Interpreter(g, OpRegistry.standard()).run(feed).values().toArray();
+        Map<String, Integer> opsets = new LinkedHashMap<>();
+        opsets.put(domain, opset);
+        if (!domain.isEmpty()) opsets.put("", 24);
+        return OpTestRunner.run(domain, opType, opsets, OpTestRunner.all(outputs), attrs, inputs).results();
     }
 
     public Tensor run1() { return (Tensor) run()[0]; }

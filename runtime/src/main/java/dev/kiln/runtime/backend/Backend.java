@@ -25,8 +25,8 @@ public interface Backend {
     default String describe() { return name() + (available() ? "" : " (unavailable)"); }
 
     /**
-     * Ops ({@code domain::OpType}, domain "" for ai.onnx) this backend runs with its own kernels, whether or not
-     * it is available on this machine; documentation ({@code docs/OPERATORS.md}) lists them.
+     * Ops this backend runs with its own kernels, whether or not it is available on this machine, as
+     * {@code OpType} for ai.onnx ops and {@code domain::OpType} for others; {@code docs/OPERATORS.md} lists them.
      */
     default Set<String> optimizedOps() { return Set.of(); }
 }

@@ -43,7 +43,12 @@ public final class OperatorsDoc {
         return generate(OpRegistry.standard(), claims);
     }
 
-    /** {@code optimized}: per backend column, the ops ({@code domain::OpType}) it runs with its own kernels. */
+    /** A backend names ai.onnx ops by op type alone, other domains' as {@code domain::OpType}. */
+    private static boolean claims(Set<String> ops, OpSchema s) {
+        return ops.contains(s.domain() + "::" + s.opType()) || (s.domain().isEmpty() && ops.contains(s.opType()));
+    }
+
+    /** {@code optimized}: per backend column, the ops it runs with its own kernels (see {@link Backend#optimizedOps}). */
     static String generate(OpRegistry registry, Map<String, Set<String>> optimized) {
         Map<String, List<OpSchema>> byOp = new LinkedHashMap<>();
         for (OpSchema s : registry.all()) byOp.computeIfAbsent(s.domain() + "::" + s.opType(), k -> new ArrayList<>()).add(s);
@@ -67,7 +72,7 @@ public final class OperatorsDoc {
             for (OpSchema s : e.getValue()) versions.add(Integer.toString(s.sinceVersion()));
             sb.append("| ").append(first.opType()).append(" | ").append(first.domain().isEmpty() ? "ai.onnx" : first.domain())
                     .append(" | ").append(String.join(", ", versions)).append(" | ✓ |");
-            for (String b : BACKEND_COLUMNS) sb.append(optimized.getOrDefault(b, Set.of()).contains(e.getKey()) ? " ✓ |" : "  |");
+            for (String b : BACKEND_COLUMNS) sb.append(claims(optimized.getOrDefault(b, Set.of()), first) ? " ✓ |" : "  |");
             sb.append('\n');
         }
         return sb.toString();

@@ -97,7 +97,7 @@ class FusedCpuKernelsTest {
     @Property(tries = 40)
     void fusedMatMul(@ForAll @IntRange(min = 1, max = 3) int batch, @ForAll @IntRange(min = 1, max = 37) int m,
                      @ForAll @IntRange(min = 1, max = 41) int k, @ForAll @IntRange(min = 1, max = 35) int n,
-                     @ForAll @IntRange(min = 0, max = 6) int act, @ForAll boolean constantB, @ForAll boolean transB,
+                     @ForAll @IntRange(min = 0, max = 6) int act, @ForAll boolean constantB, @ForAll boolean transB, @ForAll boolean transA,
                      @ForAll boolean bias, @ForAll long seed) {
         Random r = new Random(seed);
         Tensor a = rnd(r, 2, batch, m, k), b = transB ? rnd(r, 1, n, k) : rnd(r, 1, k, n), c = rnd(r, 1, n);
@@ -105,10 +105,11 @@ class FusedCpuKernelsTest {
         List<Tensor> ins = bias ? List.of(a, b, c) : List.of(a, b);
         List<Tensor> consts = nulls(ins.size());
         if (constantB) consts.set(1, b);
-        if (transB && batch > 1) return;   // transB is Gemm's (2-D A) form
-        Tensor a2 = transB ? rnd(r, 2, m, k) : a;
+        if ((transB || transA) && batch > 1) return;   // transposes are Gemm's (2-D) form
+        Tensor a2 = transA ? rnd(r, 2, k, m) : transB ? rnd(r, 2, m, k) : a;
         ins = bias ? List.of(a2, b, c) : List.of(a2, b);
-        check(node("FusedMatMul", ins, consts, Attribute.of("activation", acts[act]), Attribute.of("transB", transB ? 1L : 0L)), ins, 1e-4);
+        check(node("FusedMatMul", ins, consts, Attribute.of("activation", acts[act]), Attribute.of("transB", transB ? 1L : 0L),
+                Attribute.of("transA", transA ? 1L : 0L)), ins, 1e-4);
     }
 
     @Property(tries = 30)
