@@ -104,7 +104,14 @@ public final class ConstantFolding implements Pass {
         List<Shape> known = new ArrayList<>();
         for (Value v : n.outputs()) {
             if (Values.absent(v)) continue;
-            Shape s = v.type() instanceof ValueType.TensorType t ? t.shapeOrNull() : null;
+            Shape s;
+            try {
+                s = v.type() instanceof ValueType.TensorType t ? t.shapeOrNull() : null;
+            } catch (ArithmeticException | IllegalArgumentException e) {
+                // Static dims whose product overflows (a hostile or broken model): far too big to fold. Leave the
+                // node to fail at run time with its kernel's message naming it, instead of failing the whole pass.
+                return false;
+            }
             if (s == null) { known = null; break; }
             known.add(s);
         }

@@ -61,6 +61,7 @@ public final class Main {
             case java.nio.file.AccessDeniedException x -> "permission denied: " + m;
             case java.nio.file.FileSystemException x -> x.getFile() + ": " + (x.getReason() == null ? "file system error" : x.getReason());
             case java.io.IOException x -> "I/O error: " + m;
+            case java.io.UncheckedIOException x -> (m == null ? "" : m + ": ") + describe(x.getCause());
             case OutOfMemoryError x -> "out of memory (" + m + "); try a larger -Xmx";
             case StackOverflowError x -> "the model nests too deeply (stack overflow)";
             default -> "internal error (" + e.getClass().getSimpleName() + (m == null ? ")" : "): " + m.lines().findFirst().orElse(""));

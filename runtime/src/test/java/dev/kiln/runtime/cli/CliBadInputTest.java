@@ -132,6 +132,17 @@ class CliBadInputTest {
         assertTrue(ok.out.contains("float32[3, 4, 5]") || ok.out.contains("[3,4,5]") || ok.out.contains("3, 4, 5"), ok.out);
     }
 
+    @Test void badPathsForSideOutputs() {
+        expect(1, "nope.onnx", "embed", "hi", "--model", dir.resolve("nope.onnx").toString(), "--tokenizer", text);
+        expect(1, "model.txt", "embed", "hi", "--model", model, "--tokenizer", text);
+        Result r = run("inspect", model, "--graph", text + "/sub/g.dot");
+        assertTrue(r.rc == 1 || r.rc == 2, r.err);
+        assertFalse(r.err.contains("\tat ") || r.err.contains("Exception"), r.err);
+        r = run("compile", model, "--dump-ir", text);
+        assertTrue(r.rc == 1 || r.rc == 2, r.err);
+        assertFalse(r.err.contains("\tat ") || r.err.contains("Exception"), r.err);
+    }
+
     @Test void outputDirThatIsAFile() {
         expect(1, "model.txt", "run", model, "--input", "x=" + x, "--input", "y=" + y, "--output-dir", text);
     }

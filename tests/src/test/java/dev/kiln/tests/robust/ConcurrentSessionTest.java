@@ -18,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * One O3 CPU session shared by 4 threads, each with its own inputs (different shapes where the model allows):
  * fused kernels may keep pre-packed weights or scratch buffers, and any sharing shows up as outputs that differ
- * from the same request run alone. Results must match the single-threaded run to 1e-5 relative: not bit-for-bit,
+ * from the same request run alone. Results must match the single-threaded run closely (1e-5 relative on single
+ * ops, 1e-4 through MiniLM's six layers): not bit-for-bit,
  * because the same session's outputs already drift by an ulp or so between runs once C2 recompiles the Vector API
  * kernels (lane-reduction order is unspecified across JIT tiers); shared-state corruption is far larger than that.
  */
@@ -26,7 +27,7 @@ class ConcurrentSessionTest {
     static final int THREADS = 4, ROUNDS = 6;
 
     /** Runs request i on thread i%4, ROUNDS times each, and compares every output with the solo run. */
-    static void check(Session s, List<Map<String, Tensor>> requests) throws Exception {
+    static void check(Session s, List<Map<String, Tensor>> requests, double rtol, double atol) throws Exception {
         List<Map<String, Tensor>> solo = new ArrayList<>();
         for (Map<String, Tensor> r : requests) solo.add(s.run(r));
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
@@ -41,7 +42,7 @@ class ConcurrentSessionTest {
                         assertEquals(solo.get(i).keySet(), got.keySet());
                         for (String k : got.keySet())
                             Models.assertClose("request " + i + " output " + k + " on thread " + me + " round " + round,
-                                    solo.get(i).get(k), got.get(k), 1e-5, 1e-6);
+                                    solo.get(i).get(k), got.get(k), rtol, atol);
                     }
                     return null;
                 }));
@@ -74,7 +75,7 @@ class ConcurrentSessionTest {
                     r.put(e.getKey(), rnd(31L * i + k++, e.getValue().shape().dims()));
                 reqs.add(r);
             }
-            check(s, reqs);
+            check(s, reqs, 1e-5, 1e-6);
         }
     }
 
@@ -82,6 +83,7 @@ class ConcurrentSessionTest {
         Assumptions.assumeTrue(Models.haveMiniLm(), "no MiniLM model in ~/.cache/kiln");
         List<Map<String, Tensor>> reqs = List.of(SessionInputErrorsTest.bert(1, 7, 1), SessionInputErrorsTest.bert(2, 16, 2),
                 SessionInputErrorsTest.bert(1, 33, 1), SessionInputErrorsTest.bert(3, 5, 3));
-        check(MiniLm.session(3), reqs);
+        // Six layers amplify the JIT-tier drift: the same request run alone 40 times already moves by 1.5e-6.
+        check(MiniLm.session(3), reqs, 1e-4, 1e-5);
     }
 }

@@ -23,7 +23,14 @@ class MiniLmViewsTest {
         views.put("token_type_ids", Views.permuted(dense.get("token_type_ids"), rnd));
         Map<String, Tensor> copies = new LinkedHashMap<>();
         views.forEach((k, v) -> copies.put(k, v.copy()));
+        Map<String, Tensor> before = new LinkedHashMap<>();
+        copies.forEach((k, v) -> before.put(k, v.copy()));
         for (int opt : new int[] {0, 3})
             Models.assertAllClose("MiniLM O" + opt, MiniLm.session(opt).run(copies), MiniLm.session(opt).run(views));
+        // Neither the views nor the dense inputs were written to by the runs.
+        for (String k : before.keySet()) {
+            Models.assertClose("input " + k + " (dense) after the runs", before.get(k), copies.get(k), 0, 0);
+            Models.assertClose("input " + k + " (view) after the runs", before.get(k), views.get(k).copy(), 0, 0);
+        }
     }
 }
