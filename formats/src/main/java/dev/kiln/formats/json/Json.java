@@ -224,11 +224,23 @@ public final class Json {
     /** Writes a value (Map, List, String, Number, Boolean, null) as compact JSON. */
     public static String write(Object v) {
         StringBuilder sb = new StringBuilder();
-        write(v, sb);
+        write(v, sb, -1);
         return sb.toString();
     }
 
-    private static void write(Object v, StringBuilder sb) {
+    /** As {@link #write}, indented two spaces per level, for files people read and diff (tuning logs). */
+    public static String writePretty(Object v) {
+        StringBuilder sb = new StringBuilder();
+        write(v, sb, 0);
+        return sb.append('\n').toString();
+    }
+
+    private static void newline(StringBuilder sb, int indent) {
+        if (indent >= 0) sb.append('\n').append("  ".repeat(indent));
+    }
+
+    /** {@code indent} < 0 writes compactly. */
+    private static void write(Object v, StringBuilder sb, int indent) {
         if (v == null) sb.append("null");
         else if (v instanceof String s) quote(s, sb);
         else if (v instanceof Boolean || v instanceof Long || v instanceof Integer) sb.append(v);
@@ -239,17 +251,26 @@ public final class Json {
         } else if (v instanceof Map<?, ?> m) {
             sb.append('{');
             boolean first = true;
+            int inner = indent < 0 ? -1 : indent + 1;
             for (Map.Entry<?, ?> e : m.entrySet()) {
                 if (!first) sb.append(',');
                 first = false;
+                newline(sb, inner);
                 quote(String.valueOf(e.getKey()), sb);
-                sb.append(':');
-                write(e.getValue(), sb);
+                sb.append(indent < 0 ? ":" : ": ");
+                write(e.getValue(), sb, inner);
             }
+            if (!first) newline(sb, indent);
             sb.append('}');
         } else if (v instanceof List<?> l) {
             sb.append('[');
-            for (int i = 0; i < l.size(); i++) { if (i > 0) sb.append(','); write(l.get(i), sb); }
+            int inner = indent < 0 ? -1 : indent + 1;
+            for (int i = 0; i < l.size(); i++) {
+                if (i > 0) sb.append(',');
+                newline(sb, inner);
+                write(l.get(i), sb, inner);
+            }
+            if (!l.isEmpty()) newline(sb, indent);
             sb.append(']');
         } else throw new IllegalArgumentException("cannot write " + v.getClass().getSimpleName() + " as JSON");
     }

@@ -38,6 +38,15 @@ class JsonTest {
     @Property(tries = 300)
     void writeThenParseRoundtrips(@ForAll("values") Object v) {
         assertEquals(v, Json.parse(Json.write(v)));
+        assertEquals(v, Json.parse(Json.writePretty(v)));
+    }
+
+    @Test
+    void prettyOutputIsIndented() {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("a", List.of(1L, true));
+        m.put("b", Map.of());
+        assertEquals("{\n  \"a\": [\n    1,\n    true\n  ],\n  \"b\": {}\n}\n", Json.writePretty(m));
     }
 
     @Property(tries = 300)

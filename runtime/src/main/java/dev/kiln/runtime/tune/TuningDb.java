@@ -1,5 +1,7 @@
 package dev.kiln.runtime.tune;
 
+import dev.kiln.formats.json.Json;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -48,7 +50,7 @@ public final class TuningDb {
             if (!(root instanceof Map<?, ?> m) || !FORMAT.equals(m.get("format")))
                 throw new IllegalStateException(file + " is not a Kiln tuning database");
             Object v = m.get("version");
-            if (!(v instanceof Double d) || d.intValue() != VERSION)
+            if (!(v instanceof Number d) || d.doubleValue() != VERSION)
                 throw new IllegalStateException(file + " has tuning database version " + v + ", this Kiln reads " + VERSION);
             if (m.get("entries") instanceof List<?> list) {
                 for (Object o : list) {
@@ -62,7 +64,7 @@ public final class TuningDb {
                 }
             }
             return db;
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IOException | IllegalArgumentException | dev.kiln.formats.json.JsonException e) {
             throw new IllegalStateException("cannot read tuning database " + file + ": " + e.getMessage(), e);
         }
     }
@@ -73,7 +75,7 @@ public final class TuningDb {
     }
 
     private static int num(Object o) {
-        if (!(o instanceof Double d) || d != Math.rint(d)) throw new IllegalArgumentException("expected an integer, got " + o);
+        if (!(o instanceof Number d) || d.doubleValue() != Math.rint(d.doubleValue())) throw new IllegalArgumentException("expected an integer, got " + o);
         return d.intValue();
     }
 
@@ -107,7 +109,7 @@ public final class TuningDb {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "tuning", ".tmp");
-        Files.writeString(tmp, Json.write(root), StandardCharsets.UTF_8);
+        Files.writeString(tmp, Json.writePretty(root), StandardCharsets.UTF_8);
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 

@@ -20,27 +20,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** JSON, database, buckets and search strategies on a synthetic objective with a known optimum. */
 class TuneLibraryTest {
-    @Test void jsonRoundTrip() {
-        Map<String, Object> m = new java.util.LinkedHashMap<>();
-        m.put("s", "a\"b\\c\n\u0001é");
-        m.put("n", 1.5);
-        m.put("i", 42);
-        m.put("l", List.of(true, false, List.of()));
-        m.put("o", Map.of());
-        m.put("z", null);
-        Object back = Json.parse(Json.write(m));
-        assertEquals("a\"b\\c\n\u0001é", ((Map<?, ?>) back).get("s"));
-        assertEquals(1.5, ((Map<?, ?>) back).get("n"));
-        assertEquals(42.0, ((Map<?, ?>) back).get("i"));
-        assertEquals(List.of(true, false, List.of()), ((Map<?, ?>) back).get("l"));
-        assertTrue(((Map<?, ?>) back).containsKey("z"));
-    }
-
-    @Test void jsonRejectsMalformed() {
-        for (String bad : new String[] {"", "{", "{\"a\" 1}", "[1,]", "\"x", "{\"a\":1}x", "[".repeat(100) + "]".repeat(100), "tru"})
-            assertThrows(IllegalArgumentException.class, () -> Json.parse(bad), bad);
-    }
-
     @Test void databaseRoundTripAndErrors(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("sub/tuning.json");
         TuningDb db = TuningDb.load(f);
