@@ -29,5 +29,6 @@ final class StandardFamilies {
             new dev.kiln.ops.nn.ImageOps(),
             new dev.kiln.ops.nn.SignalOps(),
             new dev.kiln.ops.fused.FusedOps(),
-            new dev.kiln.ops.fused.ElementwiseFusionOps());
+            new dev.kiln.ops.fused.ElementwiseFusionOps(),
+            new dev.kiln.ops.fused.ConvNhwcOps());
 }

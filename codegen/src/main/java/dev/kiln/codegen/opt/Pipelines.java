@@ -16,7 +16,8 @@ import java.util.List;
  *   simplification, no-op removal, common subexpressions, dead code.</li>
  *   <li>O2: O1 plus fusions ({@link Fusions}: GELU, layer norm, attention, bias+softmax, MatMul+bias+activation,
  *       skip-layer-norm, Conv+BN / Conv+activation), then dead code again.</li>
- *   <li>O3: O2 plus layout changes.</li>
+ *   <li>O3: O2 plus layout changes ({@link dev.kiln.codegen.opt.layout.LayoutPasses}: convolutions channels-last,
+ *       transposes sunk and cancelled), placed before elementwise fusion.</li>
  * </ul>
  */
 public final class Pipelines {
@@ -35,6 +36,7 @@ public final class Pipelines {
             passes.addAll(Fusions.passes());
             passes.add(new DeadCodeElimination());
         }
+        if (level >= 3) passes.addAll(dev.kiln.codegen.opt.layout.LayoutPasses.passes());   // before elementwise fusion hides the ops it sinks through
         if (level >= 2) passes.add(new dev.kiln.codegen.opt.elementwise.ElementwiseFusion());   // after pattern fusions
         return new PassPipeline("O" + level, passes);
     }

@@ -74,9 +74,21 @@ public final class ConvKernels {
      */
     public static Tensor conv2dNhwc(Tensor x, Tensor w, Tensor bias, Conv2d g, KilnPool pool) {
         if (x.rank() != 4 || w.rank() != 4) return null;
+        // W'[(i*kw + j)*C + ci][co] = W[co][ci][i][j]: a strided view made dense
+        return conv2dNhwcPacked(x, w.permute(2, 3, 1, 0).contiguous(), bias, Activation.NONE, g, pool);
+    }
+
+    /**
+     * {@link #conv2dNhwc} with the weights already repacked as {@code [kh, kw, C, Cout]} (HWIO), so a constant
+     * weight is laid out once at optimization time instead of on every call; {@code act} runs in the GEMM epilogue.
+     * Null for shapes it does not cover.
+     */
+    public static Tensor conv2dNhwcPacked(Tensor x, Tensor wt, Tensor bias, Activation act, Conv2d g, KilnPool pool) {
+        if (x.rank() != 4 || wt.rank() != 4) return null;
         long n = x.shape().dim(0), h = x.shape().dim(1), wd = x.shape().dim(2), c = x.shape().dim(3);
-        long cout = w.shape().dim(0);
-        if (w.shape().dim(1) != c || w.shape().dim(2) != g.kh || w.shape().dim(3) != g.kw) return null;
+        long cout = wt.shape().dim(3);
+        if (wt.shape().dim(2) != c || wt.shape().dim(0) != g.kh || wt.shape().dim(1) != g.kw) return null;
+        wt = wt.contiguous();
         if (bias != null && bias.numel() != cout) return null;
         int oh = g.outH(h), ow = g.outW(wd);
         if (oh <= 0 || ow <= 0) return null;
@@ -85,9 +97,7 @@ public final class ConvKernels {
         Tensor xc = x.contiguous(), bc = bias == null ? null : bias.contiguous();
         Tensor y = Tensor.allocate(DType.F32, Shape.of(n, oh, ow, cout));
         if (y.numel() == 0) return y;
-        // W'[(i*kw + j)*C + ci][co] = W[co][ci][i][j]: a strided view made dense
-        Tensor wt = w.permute(2, 3, 1, 0).contiguous();
-        Epilogue ep = bc == null ? Epilogue.NONE : Epilogue.columnBias(bc.segment(), bc.offset(), Activation.NONE);
+        Epilogue ep = bc == null ? Epilogue.of(act) : Epilogue.columnBias(bc.segment(), bc.offset(), act);
         boolean direct = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.padT == 0 && g.padL == 0 && g.padB == 0 && g.padR == 0;
         MemorySegment a;
         long aOff;

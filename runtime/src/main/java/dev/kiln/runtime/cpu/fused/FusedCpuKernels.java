@@ -6,6 +6,7 @@ import dev.kiln.ops.KernelContext;
 import dev.kiln.ops.OpSchema;
 import dev.kiln.ops.fused.FusedOps;
 import dev.kiln.runtime.cpu.Activation;
+import dev.kiln.runtime.cpu.ConvKernels;
 import dev.kiln.runtime.cpu.Elementwise;
 import dev.kiln.runtime.cpu.KilnPool;
 import dev.kiln.runtime.cpu.NnKernels;
@@ -65,8 +66,30 @@ public final class FusedCpuKernels {
                 return sum == null || !sum.shape().equals(x.shape()) ? null : one(NnKernels.softmax(sum, -1, false, false, pool));
             };
             case "Attention" -> new AttentionKernel(pool);
+            case "ConvNhwc" -> ctx -> one(convNhwc(ctx, pool));
             default -> null;
         };
+    }
+
+    /** Channels-last conv through the packed-weight GEMM; activations the epilogue lacks (Clip, GELU) fall back. */
+    private static Tensor convNhwc(KernelContext ctx, KilnPool pool) {
+        Activation act = switch (ctx.attrString("activation")) {
+            case "" -> Activation.NONE;
+            case "Relu" -> Activation.RELU;
+            case "Sigmoid" -> Activation.SIGMOID;
+            case "Tanh" -> Activation.TANH;
+            default -> null;
+        };
+        long[] st = ctx.attrInts("strides"), dl = ctx.attrInts("dilations"), pd = ctx.attrInts("pads");
+        Tensor w = ctx.input(1);
+        if (act == null || w.rank() != 4 || (st != null && st.length != 2) || (dl != null && dl.length != 2) || (pd != null && pd.length != 4)) return null;
+        int[] p = new int[4];
+        if (pd != null) for (int i = 0; i < 4; i++) p[i] = (int) pd[i];
+        ConvKernels.Conv2d g = new ConvKernels.Conv2d((int) w.shape().dim(0), (int) w.shape().dim(1),
+                st == null ? 1 : (int) st[0], st == null ? 1 : (int) st[1], dl == null ? 1 : (int) dl[0], dl == null ? 1 : (int) dl[1],
+                p[0], p[1], p[2], p[3]);
+        if (g.sh() < 1 || g.sw() < 1 || g.dh() < 1 || g.dw() < 1 || p[0] < 0 || p[1] < 0 || p[2] < 0 || p[3] < 0) return null;
+        return ConvKernels.conv2dNhwcPacked(ctx.input(0), w, ctx.optionalInput(2), act, g, pool);
     }
 
     private static boolean allF32(KernelContext ctx) {
