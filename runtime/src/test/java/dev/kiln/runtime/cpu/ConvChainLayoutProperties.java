@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * O3's channels-last layout on random conv chains (1-3 convs, random channels, 1x1/3x3 kernels, strides, pads,
  * optional bias, Relu / Add of a constant between): the graph optimized at O3 — run by the reference interpreter
- * and by a CPU session (fast ConvNhwc kernel) — computes what the reference interpreter computes on the
+ * and by a CPU session (fast ConvNhwc kernel), and at O2 (FusedConv's fast NCHW kernel) — computes what the reference interpreter computes on the
  * unoptimized graph, and the transposes between convolutions are gone (one at entry, one at exit).
  * Values are multiples of 1/4 so every sum is exact in f32 and the ONNX tolerance is not hiding layout bugs.
  */
@@ -107,7 +107,7 @@ class ConvChainLayoutProperties {
 
     @Property(tries = 120)
     void o3ConvChainsMatchTheReference(@ForAll long seed) {
-        Chain ref = build(seed), opt = build(seed), sess = build(seed);
+        Chain ref = build(seed), opt = build(seed), sess = build(seed), o2 = build(seed);
         Tensor want = (Tensor) new Interpreter(ref.graph(), REGISTRY).run(Map.of("x", ref.input())).values().iterator().next();
         String before = IrPrinter.print(opt.graph());
 
@@ -124,6 +124,11 @@ class ConvChainLayoutProperties {
         try (Session s = Session.of(sess.graph(), SessionOptions.defaults().withOptLevel(3).withThreads(2).withVerify(true))) {
             Tensor fast = s.run(Map.of("x", sess.input())).values().iterator().next();
             compare(want, fast, "CPU session, seed " + seed + "\n" + after);
+        }
+        // O2 keeps NCHW: Conv + Relu run as dev.kiln.FusedConv through its fast NCHW kernel
+        try (Session s = Session.of(o2.graph(), SessionOptions.defaults().withOptLevel(2).withThreads(2).withVerify(true))) {
+            Tensor fast = s.run(Map.of("x", o2.input())).values().iterator().next();
+            compare(want, fast, "CPU session at O2, seed " + seed + "\n" + IrPrinter.print(s.graph()));
         }
     }
 

@@ -67,29 +67,58 @@ public final class FusedCpuKernels {
             };
             case "Attention" -> new AttentionKernel(pool);
             case "ConvNhwc" -> ctx -> one(convNhwc(ctx, pool));
+            case "FusedConv" -> ctx -> one(fusedConv(ctx, pool));
             default -> null;
         };
     }
 
-    /** Channels-last conv through the packed-weight GEMM; activations the epilogue lacks (Clip, GELU) fall back. */
+    /** Channels-last conv through the packed-weight GEMM, activation in its epilogue; Clip / GELU fall back. */
     private static Tensor convNhwc(KernelContext ctx, KilnPool pool) {
-        Activation act = switch (ctx.attrString("activation")) {
+        Activation act = activation(ctx.attrString("activation"));
+        Tensor w = ctx.input(1);
+        if (act == null || w.rank() != 4) return null;
+        ConvKernels.Conv2d g = geometry((int) w.shape().dim(0), (int) w.shape().dim(1), ctx.attrInts("strides"), ctx.attrInts("dilations"), ctx.attrInts("pads"));
+        return g == null ? null : ConvKernels.conv2dNhwcPacked(ctx.input(0), w, ctx.optionalInput(2), act, g, pool);
+    }
+
+    /**
+     * FusedConv (NCHW, the O2 form of Conv + activation): the backend's NCHW conv, then the activation. Explicit or
+     * VALID padding and Relu / Sigmoid / Tanh / none only; anything else (SAME padding, Clip, GELU) is left to the
+     * reference kernel.
+     */
+    private static Tensor fusedConv(KernelContext ctx, KilnPool pool) {
+        Activation act = activation(ctx.attrString("activation"));
+        String auto = ctx.attrString("auto_pad");
+        Tensor x = ctx.input(0), w = ctx.input(1);
+        if (act == null || !(auto.equals("NOTSET") || auto.equals("VALID")) || x.rank() != 4 || w.rank() != 4) return null;
+        long[] ks = ctx.attrInts("kernel_shape"), st = ctx.attrInts("strides"), dl = ctx.attrInts("dilations");
+        long[] pd = auto.equals("VALID") ? null : ctx.attrInts("pads");
+        if (ks != null && (ks.length != 2 || ks[0] != w.shape().dim(2) || ks[1] != w.shape().dim(3))) return null;
+        ConvKernels.Conv2d g = geometry((int) w.shape().dim(2), (int) w.shape().dim(3), st, dl, pd);
+        if (g == null) return null;
+        Tensor y = ConvKernels.conv2d(x, w, ctx.optionalInput(2), (int) ctx.attrInt("group"), g, pool);
+        return y == null || act == Activation.NONE ? y : Elementwise.unary(act, y, pool);
+    }
+
+    private static Activation activation(String name) {
+        return switch (name) {
             case "" -> Activation.NONE;
             case "Relu" -> Activation.RELU;
             case "Sigmoid" -> Activation.SIGMOID;
             case "Tanh" -> Activation.TANH;
             default -> null;
         };
-        long[] st = ctx.attrInts("strides"), dl = ctx.attrInts("dilations"), pd = ctx.attrInts("pads");
-        Tensor w = ctx.input(1);
-        if (act == null || w.rank() != 4 || (st != null && st.length != 2) || (dl != null && dl.length != 2) || (pd != null && pd.length != 4)) return null;
+    }
+
+    /** 2-D conv geometry from the attributes (defaults: stride 1, dilation 1, no padding); null when malformed. */
+    private static ConvKernels.Conv2d geometry(int kh, int kw, long[] st, long[] dl, long[] pd) {
+        if ((st != null && st.length != 2) || (dl != null && dl.length != 2) || (pd != null && pd.length != 4)) return null;
         int[] p = new int[4];
         if (pd != null) for (int i = 0; i < 4; i++) p[i] = (int) pd[i];
-        ConvKernels.Conv2d g = new ConvKernels.Conv2d((int) w.shape().dim(0), (int) w.shape().dim(1),
-                st == null ? 1 : (int) st[0], st == null ? 1 : (int) st[1], dl == null ? 1 : (int) dl[0], dl == null ? 1 : (int) dl[1],
-                p[0], p[1], p[2], p[3]);
-        if (g.sh() < 1 || g.sw() < 1 || g.dh() < 1 || g.dw() < 1 || p[0] < 0 || p[1] < 0 || p[2] < 0 || p[3] < 0) return null;
-        return ConvKernels.conv2dNhwcPacked(ctx.input(0), w, ctx.optionalInput(2), act, g, pool);
+        ConvKernels.Conv2d g = new ConvKernels.Conv2d(kh, kw, st == null ? 1 : (int) st[0], st == null ? 1 : (int) st[1],
+                dl == null ? 1 : (int) dl[0], dl == null ? 1 : (int) dl[1], p[0], p[1], p[2], p[3]);
+        boolean ok = g.sh() >= 1 && g.sw() >= 1 && g.dh() >= 1 && g.dw() >= 1 && p[0] >= 0 && p[1] >= 0 && p[2] >= 0 && p[3] >= 0;
+        return ok ? g : null;
     }
 
     private static boolean allF32(KernelContext ctx) {
