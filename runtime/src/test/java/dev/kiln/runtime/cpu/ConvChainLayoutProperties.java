@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * O3's channels-last layout on random conv chains (1-3 convs, random channels, 1x1/3x3 kernels, strides, pads,
+ * O3's channels-last layout on random conv chains (1-3 convs, random channels, 1x1/3x3 kernels, strides, explicit or SAME pads,
  * optional bias, Relu / Add of a constant between): the graph optimized at O3 — run by the reference interpreter
  * and by a CPU session (fast ConvNhwc kernel), and at O2 (FusedConv's fast NCHW kernel) — computes what the reference interpreter computes on the
  * unoptimized graph, and the transposes between convolutions are gone (one at entry, one at exit).
@@ -59,10 +59,13 @@ class ConvChainLayoutProperties {
             int sh = 1 + rnd.nextInt(2), sw = 1 + rnd.nextInt(2);
             List<Value> in = new ArrayList<>(List.of(cur, init(g, "w" + i, quarters(rnd, cout, c, k, k))));
             if (rnd.nextBoolean()) in.add(init(g, "b" + i, quarters(rnd, cout)));
-            h = (h + 2L * pad - k) / sh + 1;
-            w = (w + 2L * pad - k) / sw + 1;
             c = cout;
-            cur = node(g, "Conv", in, "conv" + i, Attribute.of("pads", new long[]{pad, pad, pad, pad}),
+            int mode = rnd.nextInt(6);   // 0: SAME_UPPER, 1: SAME_LOWER (the pass resolves them), else explicit pads
+            Attribute padding = mode < 2 ? Attribute.of("auto_pad", mode == 0 ? "SAME_UPPER" : "SAME_LOWER")
+                    : Attribute.of("pads", new long[]{pad, pad, pad, pad});
+            h = mode < 2 ? (h + sh - 1) / sh : (h + 2L * pad - k) / sh + 1;
+            w = mode < 2 ? (w + sw - 1) / sw : (w + 2L * pad - k) / sw + 1;
+            cur = node(g, "Conv", in, "conv" + i, padding,
                     Attribute.of("strides", new long[]{sh, sw}), Attribute.of("kernel_shape", new long[]{k, k}));
             switch (rnd.nextInt(4)) {
                 case 0 -> cur = node(g, "Relu", List.of(cur), "relu" + i);

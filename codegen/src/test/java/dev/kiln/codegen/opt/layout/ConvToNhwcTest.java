@@ -67,20 +67,41 @@ class ConvToNhwcTest {
                 """, new ConvToNhwc());
     }
 
-    @Test void groupedSamePaddedRuntimeWeightOr1dConvsStay() {
+    @Test void samePaddingOnKnownSpatialDimsBecomesExplicitPads() {
+        assertRewrites("""
+                graph g opset(ai.onnx=17) {
+                  input %x:float32[1,1,6,5]
+                  init %w:float32[1,1,3,2] = float32[1,1,3,2]
+                  %y:float32[1,1,3,5] = Conv[auto_pad="SAME_LOWER", strides=[2, 1]](%x, %w)
+                  return %y:float32[1,1,3,5]
+                }
+                """, """
+                graph g opset(ai.onnx=17, dev.kiln=1) {
+                  input %x:float32[1,1,6,5]
+                  init %conv-nhwc/weight_hwio:float32[3,2,1,1] = float32[3,2,1,1]
+                  %conv-nhwc/Transpose:float32[1,6,5,1] = Transpose[perm=[0, 2, 3, 1]](%x)
+                  %conv-nhwc/ConvNhwc:float32[1,3,5,1] = dev.kiln.ConvNhwc[strides=[2, 1], pads=[1, 1, 0, 0]](%conv-nhwc/Transpose, %conv-nhwc/weight_hwio)
+                  %y:float32[1,1,3,5] = Transpose[perm=[0, 3, 1, 2]](%conv-nhwc/ConvNhwc)
+                  return %y:float32[1,1,3,5]
+                }
+                """, new ConvToNhwc());
+    }
+
+    @Test void groupedSamePaddedOnUnknownDimsRuntimeWeightOr1dConvsStay() {
         assertUnchanged("""
                 graph g opset(ai.onnx=17) {
                   input %x:float32[1,4,5,5]
+                  input %xs:float32[1,4,H,5]
                   input %wr:float32[3,4,3,3]
                   input %x1:float32[1,4,7]
                   init %wg:float32[4,2,3,3] = float32[4,2,3,3]
                   init %w:float32[3,4,3,3] = float32[3,4,3,3]
                   init %w1:float32[3,4,3] = float32[3,4,3]
                   %a:float32[1,4,3,3] = Conv[group=2](%x, %wg)
-                  %b:float32[1,3,5,5] = Conv[auto_pad="SAME_UPPER"](%x, %w)
+                  %b:float32[1,3,H,5] = Conv[auto_pad="SAME_UPPER"](%xs, %w)
                   %c:float32[1,3,3,3] = Conv(%x, %wr)
                   %d:float32[1,3,5] = Conv(%x1, %w1)
-                  return %a:float32[1,4,3,3], %b:float32[1,3,5,5], %c:float32[1,3,3,3], %d:float32[1,3,5]
+                  return %a:float32[1,4,3,3], %b:float32[1,3,H,5], %c:float32[1,3,3,3], %d:float32[1,3,5]
                 }
                 """, new ConvToNhwc());
     }
