@@ -60,7 +60,27 @@ public final class Tensor {
 
     /** Zero-filled tensor in GC-managed memory (an automatic arena), 64-byte aligned. */
     public static Tensor allocate(DType dtype, Shape shape) {
-        return allocate(dtype, shape, Arena.ofAuto());
+        return allocate(dtype, shape, RUN_ARENA.isBound() ? RUN_ARENA.get() : Arena.ofAuto());
+    }
+
+    /**
+     * The arena of the model run in progress on this thread, if any. GC-managed memory is only returned when the
+     * collector notices the tensor is gone, which lets a busy process's RSS grow to its direct-memory limit (several
+     * GB); a run instead allocates its intermediates here and frees them all when it ends (see {@link #inArena}).
+     */
+    private static final ScopedValue<Arena> RUN_ARENA = ScopedValue.newInstance();
+
+    /**
+     * Runs {@code body} with {@link #allocate(DType, Shape)} on this thread taking memory from {@code arena}. The
+     * caller owns the arena and must copy out (with {@link #copy()}) whatever must outlive it.
+     */
+    public static <T, X extends Throwable> T inArena(Arena arena, ScopedValue.CallableOp<T, X> body) throws X {
+        return ScopedValue.where(RUN_ARENA, arena).call(body);
+    }
+
+    /** True when this tensor's memory belongs to {@code arena}. */
+    public boolean isIn(Arena arena) {
+        return data != null && data.scope().equals(arena.scope());
     }
 
     /** Zero-filled tensor owned by {@code arena}. */

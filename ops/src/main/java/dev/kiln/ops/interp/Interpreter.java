@@ -12,6 +12,11 @@ import dev.kiln.ops.OpFailure;
 import dev.kiln.ops.OpRegistry;
 import dev.kiln.ops.OpSchema;
 
+import dev.kiln.tensor.OptionalValue;
+import dev.kiln.tensor.Tensor;
+import dev.kiln.tensor.TensorSequence;
+
+import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -113,10 +118,26 @@ public final class Interpreter {
                 throw new InvalidInputException("missing input '" + v.name() + "'");
             in.add(x == null ? v.constant() : x);
         }
-        List<Object> out = runGraph(graph, in, new Scope(null, observer));
-        Map<String, Object> result = new java.util.LinkedHashMap<>();
-        for (int i = 0; i < graph.outputs().size(); i++) result.put(graph.outputs().get(i).name(), out.get(i));
-        return result;
+        // Intermediates live in one arena per run, freed as soon as the run ends; outputs are copied out of it.
+        try (Arena arena = Arena.ofShared()) {
+            List<Object> out = Tensor.inArena(arena, () -> runGraph(graph, in, new Scope(null, observer)));
+            Map<String, Object> result = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < graph.outputs().size(); i++)
+                result.put(graph.outputs().get(i).name(), escape(out.get(i), arena));
+            return result;
+        }
+    }
+
+    /** A copy of {@code v} that does not live in {@code arena} (the value itself when nothing in it does). */
+    private static Object escape(Object v, Arena arena) {
+        if (v instanceof Tensor t) return t.isIn(arena) ? t.copy() : t;
+        if (v instanceof TensorSequence s) {
+            List<Tensor> items = new ArrayList<>();
+            for (Tensor t : s.items()) items.add(t.isIn(arena) ? t.copy() : t);
+            return new TensorSequence(s.elementType(), items);
+        }
+        if (v instanceof OptionalValue o && o.value() != null) return new OptionalValue(escape(o.value(), arena), o.elementType());
+        return v;
     }
 
     /** Runs {@code g} with positional inputs inside {@code parent}'s scope. */

@@ -106,18 +106,20 @@ public final class PoolOps implements OpFamily {
             for (int pl = 0; pl < planes; pl++) {
                 int base = pl * inSp;
                 double acc = kind == Kind.MAX ? Double.NEGATIVE_INFINITY : 0;
-                int count = 0, best = -1;
+                int count = 0, best = -1, first = -1;
                 for (int t = 0; t < kc; t++) {
                     int q = inPos[t];
                     if (q < 0) continue;
                     double v = xv[base + q];
-                    count++;
+                    if (count++ == 0) first = q;
                     switch (kind) {
                         case AVG -> acc += v;
                         case LP -> acc += Math.pow(Math.abs(v), p);
-                        case MAX -> { if (v > acc || best < 0) { acc = v; best = q; } }
+                        // NaN never wins, wherever it sits in the window (ONNX Runtime's rule; the CPU kernel agrees)
+                        case MAX -> { if (v > acc || (best < 0 && v == v)) { acc = v; best = q; } }
                     }
                 }
+                if (best < 0) best = first;   // an all-NaN window: report its first position
                 double res = switch (kind) {
                     case AVG -> acc / (includePad ? count + padCount : count);
                     case LP -> Math.pow(acc, 1.0 / p);

@@ -30,10 +30,14 @@ final class DemoCommand implements Command {
         long t0 = System.nanoTime();
         try (SentenceEmbedder embedder = SentenceEmbedder.miniLm(options, err)) {
             long t1 = System.nanoTime();
-            embedder.embed(SENTENCES);   // first run pays for JIT warm-up; the second is the one we time
+            float[][] e = embedder.embed(SENTENCES);   // the first run pays for class loading and JIT warm-up
             long t2 = System.nanoTime();
-            float[][] e = embedder.embed(SENTENCES);
-            long t3 = System.nanoTime();
+            long best = Long.MAX_VALUE;
+            for (int i = 0; i < 10; i++) {       // then a few more, timing the best, as a steady server would run
+                long s = System.nanoTime();
+                e = embedder.embed(SENTENCES);
+                best = Math.min(best, System.nanoTime() - s);
+            }
             out.println("all-MiniLM-L6-v2 sentence embeddings (384-d), backend " + embedder.session().backend()
                     + ", opt level " + options.optLevel() + ", " + options.threads() + " thread(s)");
             out.println();
@@ -49,8 +53,8 @@ final class DemoCommand implements Command {
                 out.println();
             }
             out.println();
-            out.printf("load %.0f ms, first batch %.0f ms, warm batch of %d %.1f ms%n",
-                    (t1 - t0) / 1e6, (t2 - t1) / 1e6, SENTENCES.size(), (t3 - t2) / 1e6);
+            out.printf("load %.0f ms, first batch %.0f ms, warm batch of %d: %.1f ms (best of 10)%n",
+                    (t1 - t0) / 1e6, (t2 - t1) / 1e6, SENTENCES.size(), best / 1e6);
         }
         return 0;
     }

@@ -85,6 +85,6 @@ final class InspectPlan {
         out.println("  largest values:");
         p.slots().stream().sorted(Comparator.comparingLong(MemoryPlan.Slot::bytes).reversed()).limit(5).forEach(s ->
                 out.printf("    %-40s %10s at offset %,d, steps %d..%d%n", s.value(), InspectCommand.bytes(s.bytes()), s.offset(), s.start(), s.end()));
-        out.println("  note: the executor does not allocate from this plan yet (it allocates per node and frees after last use)");
+        out.println("  note: the executor does not allocate from this plan yet (each run allocates its intermediates in one arena, freed when the run ends)");
     }
 }

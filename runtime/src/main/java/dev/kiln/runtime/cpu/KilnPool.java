@@ -24,9 +24,16 @@ public final class KilnPool implements AutoCloseable {
     private final Worker[] workers;
     private final AtomicInteger pending = new AtomicInteger();
     private final AtomicBoolean busy = new AtomicBoolean();
-    private volatile IntConsumer task;
-    private volatile int parts;
-    private volatile long generation;
+    /**
+     * The current task, its part count and generation, published together in one volatile write. Separate volatile
+     * fields let a worker that was not part of run A (index >= A's parts), descheduled between reading A's
+     * generation and reading the part count, see the next run B's count and task: it then ran B's part twice and
+     * counted it down twice, so B's caller could return while another worker was still writing its part.
+     */
+    private record Job(IntConsumer body, int parts, long generation) {}
+
+    private volatile Job job;
+    private long generation;   // written only by the caller holding the busy flag
     private volatile boolean closed;
 
     public KilnPool(int threads) {
@@ -68,10 +75,8 @@ public final class KilnPool implements AutoCloseable {
             return;
         }
         try {
-            this.task = body;
-            this.parts = parts;
             pending.set(parts - 1);
-            generation++;
+            this.job = new Job(body, parts, ++generation);
             for (int w = 0; w < parts - 1; w++) LockSupport.unpark(workers[w]);
             Throwable failure = null;
             try {
@@ -84,7 +89,7 @@ public final class KilnPool implements AutoCloseable {
                 Throwable t = workers[w].failure;
                 if (t != null) { workers[w].failure = null; if (failure == null) failure = t; }
             }
-            this.task = null;
+            this.job = null;   // do not keep the kernel's closure (and the buffers it captured) reachable
             if (failure instanceof RuntimeException re) throw re;
             if (failure instanceof Error er) throw er;
             if (failure != null) throw new RuntimeException(failure);
@@ -113,19 +118,20 @@ public final class KilnPool implements AutoCloseable {
         @Override public void run() {
             long seen = 0;
             while (!closed) {
-                long g = generation;
-                if (g == seen) {
+                Job j = job;
+                if (j == null || j.generation() == seen) {
                     long spinUntil = System.nanoTime() + SPIN_NS;
-                    while ((g = generation) == seen && !closed) {
+                    while (((j = job) == null || j.generation() == seen) && !closed) {
                         if (System.nanoTime() < spinUntil) Thread.onSpinWait();
                         else LockSupport.parkNanos(this, 50_000_000L);
                     }
                     if (closed) return;
                 }
-                seen = g;
-                if (index < parts) {
+                seen = j.generation();
+                // A stale job is harmless: if this worker had a part in it, that run could not have finished.
+                if (index < j.parts()) {
                     try {
-                        task.accept(index);
+                        j.body().accept(index);
                     } catch (Throwable t) {
                         failure = t;
                     }

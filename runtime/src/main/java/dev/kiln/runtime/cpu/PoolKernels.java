@@ -53,7 +53,8 @@ public final class PoolKernels {
                                 int ix = ox * g.sw() - g.padL() + j * g.dw();
                                 if (ix < 0 || ix >= w) continue;
                                 float v = Activation.getF(xs, xb + (long) iy * w + ix);
-                                if (max) acc = v > acc || v != v ? v : acc; else acc += v;
+                                // NaN is skipped (v > acc is false), as the reference kernel and ONNX Runtime do
+                                if (max) acc = v > acc ? v : acc; else acc += v;
                                 cnt++;
                             }
                         }

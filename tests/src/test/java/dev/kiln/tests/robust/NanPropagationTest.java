@@ -1,7 +1,6 @@
 package dev.kiln.tests.robust;
 
 import dev.kiln.tensor.Tensor;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -25,8 +24,7 @@ class NanPropagationTest {
         org.junit.jupiter.api.Assertions.assertTrue(Double.isNaN(ref.values().iterator().next().getDouble(28)));
     }
 
-    @Disabled("bug: MaxPool NaN semantics differ — the reference interpreter skips NaN (v > max, like ONNX Runtime) while "
-            + "the CPU kernel (runtime/cpu/PoolKernels.pool2d) propagates it; pick one and make both agree")
+    /** The reference skips NaN in a window (v > max, like ONNX Runtime); the CPU kernel must agree. */
     @Test void maxPoolWithNaN() {
         Map<String, Tensor> in = withNaN("test_maxpool_2d_default", 1618);
         Map<String, Tensor> ref = Models.session("test_maxpool_2d_default", Models.REF).run(in);
