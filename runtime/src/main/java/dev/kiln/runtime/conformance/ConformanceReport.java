@@ -1,5 +1,7 @@
 package dev.kiln.runtime.conformance;
 
+import dev.kiln.formats.json.Json;
+
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -59,17 +61,17 @@ public record ConformanceReport(String suite, List<TestResult> results, long mil
     /** Machine-readable form: suite, totals, and per test name, op, status, message, millis. */
     public String toJson() {
         StringBuilder sb = new StringBuilder("{\n");
-        sb.append("  \"suite\": ").append(Json.quote(suite)).append(",\n");
+        sb.append("  \"suite\": ").append(Json.write(suite)).append(",\n");
         sb.append("  \"millis\": ").append(millis).append(",\n");
         sb.append("  \"totals\": {\"tests\": ").append(results.size());
         for (TestStatus s : TestStatus.values()) sb.append(", \"").append(s.label()).append("\": ").append(count(s));
         sb.append("},\n  \"tests\": [");
         for (int i = 0; i < results.size(); i++) {
             TestResult r = results.get(i);
-            sb.append(i == 0 ? "\n" : ",\n").append("    {\"name\": ").append(Json.quote(r.name()))
-                    .append(", \"op\": ").append(Json.quote(r.op()))
-                    .append(", \"status\": ").append(Json.quote(r.status().label()))
-                    .append(", \"message\": ").append(Json.quote(r.message()))
+            sb.append(i == 0 ? "\n" : ",\n").append("    {\"name\": ").append(Json.write(r.name()))
+                    .append(", \"op\": ").append(Json.write(r.op()))
+                    .append(", \"status\": ").append(Json.write(r.status().label()))
+                    .append(", \"message\": ").append(Json.write(r.message()))
                     .append(", \"millis\": ").append(r.millis()).append('}');
         }
         return sb.append("\n  ]\n}\n").toString();
