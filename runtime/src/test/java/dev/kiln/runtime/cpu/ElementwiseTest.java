@@ -57,7 +57,10 @@ class ElementwiseTest {
         try (KilnPool pool = new KilnPool(3)) {
             TensorGen.assertClose(Elementwise.binary(op, a, b), Elementwise.binary(op, a, b, pool), 0, 0);
             TensorGen.assertClose(Elementwise.binary(op, c, a), Elementwise.binary(op, c, a, pool), 0, 0);
-            TensorGen.assertClose(Elementwise.unary(act, a), Elementwise.unary(act, a, pool), 0, 0);
+            // Transcendental activations are not bit-reproducible across JIT tiers (the intrinsic and the
+            // fallback Vector API paths round differently), and pool threads may run another tier than the
+            // caller, so they are held to the scalar-definition tolerance instead of exact equality.
+            TensorGen.assertClose(Elementwise.unary(act, a), Elementwise.unary(act, a, pool), 2e-6, 3e-7);
         }
     }
 
