@@ -38,12 +38,8 @@ public final class ModelStore {
 
     private ModelStore() {}
 
-    /** Kiln's cache root: {@code -Dkiln.cache}, else {@code $KILN_CACHE}, else {@code ~/.cache/kiln}. */
-    public static Path cacheRoot() {
-        String p = System.getProperty("kiln.cache");
-        if (p == null) p = System.getenv("KILN_CACHE");
-        return p != null ? Path.of(p) : Path.of(System.getProperty("user.home"), ".cache", "kiln");
-    }
+    /** Kiln's cache root (see {@link dev.kiln.runtime.KilnCache#root()}). */
+    public static Path cacheRoot() { return dev.kiln.runtime.KilnCache.root(); }
 
     /** Resolves the model, downloading and extracting it on first use; progress lines go to {@code progress}. */
     public static MiniLm miniLm(PrintStream progress) throws IOException {

@@ -14,7 +14,7 @@ import java.util.Map;
 
 /**
  * Tuned parameters on disk: a versioned JSON file, {@code tuning.json} under {@code ~/.cache/kiln/} (or the
- * directory {@code -Dkiln.cache} names). Each entry is keyed by device fingerprint, kernel name and version
+ * directory {@code -Dkiln.cache} or {@code $KILN_CACHE} names). Each entry is keyed by device fingerprint, kernel name and version
  * (bump the version when a kernel changes so stale winners are ignored), dtype and a shape bucket.
  */
 public final class TuningDb {
@@ -33,8 +33,7 @@ public final class TuningDb {
     private TuningDb(Path file) { this.file = file; }
 
     public static Path defaultFile() {
-        String dir = System.getProperty("kiln.cache");
-        Path base = dir != null && !dir.isBlank() ? Path.of(dir) : Path.of(System.getProperty("user.home"), ".cache", "kiln");
+        Path base = dev.kiln.runtime.KilnCache.root();
         return base.resolve("tuning.json");
     }
 
