@@ -27,8 +27,8 @@ public final class SideBySide {
         Path model = Path.of(args.remove(0));
         String threads = opt(args, "--threads", "1,2");
         String shapes = opt(args, "--shapes", "1x16,1x128,8x128");
-        String warmup = opt(args, "--warmup", "5");
-        String iterations = opt(args, "--iterations", "20");
+        String warmup = opt(args, "--warmup", "100");   // JIT-compiled Vector API kernels need ~2-3 s to reach C2
+        String iterations = opt(args, "--iterations", "40");
         String opt = opt(args, "--opt-level", "3");
 
         System.out.printf("%-8s %-7s %12s %12s %8s %10s%n", "threads", "shape", "ORT ms", "Kiln ms", "ratio", "checksums");
