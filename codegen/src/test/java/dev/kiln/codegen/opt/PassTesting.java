@@ -14,17 +14,17 @@ import java.util.Set;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Before/Expected IR text checks (TVM style): parse, run passes with the verifier on, compare printed text. */
-final class PassTesting {
+public final class PassTesting {
     private PassTesting() {}
 
-    static final OpRegistry REGISTRY = OpRegistry.standard();
+    public static final OpRegistry REGISTRY = OpRegistry.standard();
 
-    static PassContext context(Graph g) {
+    public static PassContext context(Graph g) {
         return new PassContext(n -> REGISTRY.lookup(n.domain(), n.opType(), g.opset(n.domain())), Set.of(), true, null);
     }
 
     /** Runs {@code passes} (input+init defaults parse as zeros) once each, in order, on {@code before}; returns the graph. */
-    static Graph run(String before, Pass... passes) {
+    public static Graph run(String before, Pass... passes) {
         Graph g = IrParser.parse(before, IrParser.Options.ZERO_FILL);
         new PassPipeline("test", List.of(passes)).run(g, context(g));
         return g;

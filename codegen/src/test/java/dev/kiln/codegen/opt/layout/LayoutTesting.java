@@ -1,33 +1,21 @@
 package dev.kiln.codegen.opt.layout;
 
+import dev.kiln.codegen.opt.PassTesting;
 import dev.kiln.graph.Graph;
 import dev.kiln.graph.pass.Pass;
-import dev.kiln.graph.pass.PassContext;
-import dev.kiln.graph.pass.PassPipeline;
 import dev.kiln.graph.text.IrParser;
 import dev.kiln.graph.text.IrPrinter;
-import dev.kiln.ops.OpRegistry;
-
-import java.util.List;
-import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** Before/Expected IR text checks for the layout passes (verifier on after every pass). */
+/**
+ * Before/Expected IR text checks for the layout passes, on {@link PassTesting}'s runner (verifier on after every
+ * pass), comparing structure only: node names derive from rule names.
+ */
 final class LayoutTesting {
     private LayoutTesting() {}
 
-    static final OpRegistry REGISTRY = OpRegistry.standard();
-
-    static PassContext context(Graph g) {
-        return new PassContext(n -> REGISTRY.lookup(n.domain(), n.opType(), g.opset(n.domain())), Set.of(), true, null);
-    }
-
-    static Graph run(String before, Pass... passes) {
-        Graph g = IrParser.parse(before, IrParser.Options.ZERO_FILL);
-        new PassPipeline("test", List.of(passes)).run(g, context(g));
-        return g;
-    }
+    static Graph run(String before, Pass... passes) { return PassTesting.run(before, passes); }
 
     /** Node names (the printer's trailing comments) derive from rule names; the structure is what counts. */
     static String strip(String ir) { return ir.replaceAll("(?m)  # .*$", ""); }
